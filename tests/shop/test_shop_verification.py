@@ -1,0 +1,65 @@
+"""Verification: same answer for missing order and wrong email, lockout after 3 failures per conversation."""
+import pytest
+
+from shop.errors import Invalid, Locked, NotFound
+from shop.verification import LOCKED, VERIFY_FAILED
+
+
+def test_right_email_any_case_and_spacing_verifies(shop, dataset):
+    order = dataset.orders["delivered"]
+    customer = shop.verification.verify(order.lower(), "  " + dataset.emails["alice"].upper() + " ", "conv-1")
+    assert (customer.id, customer.name, customer.order_id) == (dataset.alice, "Alice Smith", order)
+    assert customer.to_dict()["email"] == dataset.emails["alice"]
+    assert shop.verification.failures("conv-1") == 0
+
+
+def _failure(shop, order_id, email, key):
+    with pytest.raises(NotFound) as err:
+        shop.verification.verify(order_id, email, key)
+    return err.value
+
+
+def test_missing_order_and_wrong_email_answer_identically(shop, dataset):
+    missing = _failure(shop, "SM-999999", dataset.emails["alice"], "conv-a")
+    wrong = _failure(shop, dataset.orders["delivered"], dataset.emails["bob"], "conv-b")  # someone else's email
+    assert (missing.user_message, missing.code, type(missing)) == (wrong.user_message, wrong.code, type(wrong))
+    assert missing.user_message == VERIFY_FAILED and "SM-999999" not in missing.user_message
+    assert shop.verification.failures("conv-a") == shop.verification.failures("conv-b") == 1
+
+
+def test_locked_after_three_failures_even_with_right_email(shop, dataset):
+    order, email = dataset.orders["delivered"], dataset.emails["alice"]
+    _failure(shop, "SM-999999", email, "conv")
+    _failure(shop, order, "eve@example.com", "conv")
+    with pytest.raises(Locked) as third:
+        shop.verification.verify(order, "eve@example.com", "conv")
+    assert third.value.user_message == LOCKED and "agent" in LOCKED
+    with pytest.raises(Locked):
+        shop.verification.verify(order, email, "conv")  # right details no longer help in this conversation
+    assert shop.verification.failures("conv") == 3
+    assert shop.verification.verify(order, email, "other-conv").id == dataset.alice  # other conversations unaffected
+
+
+def test_success_before_lock_resets_count(shop, dataset):
+    order, email = dataset.orders["delivered"], dataset.emails["alice"]
+    _failure(shop, order, "eve@example.com", "conv")
+    _failure(shop, order, "eve@example.com", "conv")
+    shop.verification.verify(order, email, "conv")
+    assert shop.verification.failures("conv") == 0
+    _failure(shop, order, "eve@example.com", "conv")  # not locked: the count started again
+
+
+@pytest.mark.parametrize("order_id, email", [("SM-12", "alice@example.com"), ("'; DROP TABLE orders; --", "a@b.co"),
+                                             ("SM-000001", "not-an-email"), ("SM-000001", "x' OR '1'='1")])
+def test_malformed_input_is_invalid_and_not_counted(shop, dataset, order_id, email):
+    with pytest.raises(Invalid):
+        shop.verification.verify(order_id, email, "conv")
+    assert shop.verification.failures("conv") == 0
+    assert shop.verification.verify(dataset.orders["placed"], dataset.emails["alice"], "conv").id == dataset.alice
+
+
+def test_conversation_key_is_validated(shop, dataset):
+    with pytest.raises(Invalid):
+        shop.verification.verify(dataset.orders["placed"], dataset.emails["alice"], "")
+    with pytest.raises(Invalid):
+        shop.verification.failures("x" * 129)
