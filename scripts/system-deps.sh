@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Optional system packages (Debian): PostgreSQL for the database tests against a real server.
+# Optional system packages (Debian): PostgreSQL for the database tests against a real server, and
+# Chromium for the browser test of the chat page (tests/e2e/test_browser.py drives /usr/bin/chromium
+# through Playwright; Playwright's own browser downloads are never used).
 # Installs only what is missing; needs root or sudo. Nothing is started here: the tests start
 # their own throw-away server on 127.0.0.1 and stop it afterwards.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system-deps: nothing to install"
   exit 0
