@@ -95,9 +95,10 @@ def run_ranking(ds: D.Dataset) -> dict:
     grid_w = BLEND_GRID if "EASE" in fam else [(0.0, 1.0, b) for b in (0.0, 0.1, 0.25, 0.5)]
 
     def blends(models):
-        def fn(u, X):
+        def fn(u, X):  # a generator: one blend matrix alive at a time
             z = [zscore(models[p].score(u, X)) for p in parts]
-            return {str(w): Blend.combine(z, w[-len(parts):], standardised=True) for w in grid_w}
+            for w in grid_w:
+                yield str(w), Blend.combine(z, w[-len(parts):], standardised=True)
         return fn
 
     r = evaluate_ranks(blends(val_models), split.valid_users, split.train, split.valid_items, desc="valid blend")
@@ -111,10 +112,14 @@ def run_ranking(ds: D.Dataset) -> dict:
               for name in tqdm(fam, desc="refit on train+valid", leave=False)}
     blend = Blend([models[p] for p in parts], w_best[-len(parts):])
 
-    def all_scores(u, X):
-        out = {name: m.score(u, X) for name, m in models.items()}
-        out["ShopMate"] = Blend.combine([out[p] for p in parts], blend.weights)
-        return out
+    def all_scores(u, X):  # a generator: only the blend's parts are kept alive across variants
+        kept = {}
+        for name, m in models.items():
+            s = m.score(u, X)
+            if name in parts:
+                kept[name] = s
+            yield name, s
+        yield "ShopMate", Blend.combine([kept[p] for p in parts], blend.weights)
 
     ranks = evaluate_ranks(all_scores, split.test_users, split.trainval, split.test_items, desc="test")
     results = {name: summarise(r_, K) for name, r_ in ranks.items()}
@@ -295,14 +300,13 @@ def dialogue_fn(base: Callable, item_type, names, revealed: Dict[str, np.ndarray
     state = {"pos": 0, "checked": False}
     n_types = len(names)
 
-    def fn(u, X):
+    def fn(u, X):  # a generator: one (n_batch, n_items) float64 matrix alive at a time
         b0, b1 = state["pos"], state["pos"] + len(u)
         state["pos"] = b1
         S = mask_history(base(u, X).astype(np.float64), X)
-        out = {"stateless": S}
         tt = targets_type[b0:b1]
-        out["oracle"] = np.where(item_type[None, :] == tt[:, None], S, -np.inf)
-        out["hard_p80"] = np.where(item_type[None, :] == revealed["p80"][b0:b1, None], S, -np.inf)
+        yield "oracle", np.where(item_type[None, :] == tt[:, None], S, -np.inf)
+        yield "hard_p80", np.where(item_type[None, :] == revealed["p80"][b0:b1, None], S, -np.inf)
         P = _profiles(X, item_type, n_types)
         for cond, rev in revealed.items():
             W = _weights(P, rev[b0:b1], names)
@@ -312,9 +316,10 @@ def dialogue_fn(base: Callable, item_type, names, revealed: Dict[str, np.ndarray
                     for i in range(min(3, len(u))):
                         ref = fuse_dense(S[i], item_type, W[i], lam)
                         assert np.allclose(F[i], ref, equal_nan=True), "fusion formula drifted from fuse_dense"
-                out[f"{cond}@{lam}"] = F
+                yield f"{cond}@{lam}", F
+                del F
             state["checked"] = True
-        return out
+        yield "stateless", S
 
     return fn
 

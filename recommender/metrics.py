@@ -13,6 +13,9 @@ import numpy as np
 import scipy.sparse as sp
 from tqdm.auto import tqdm
 
+#: Score-matrix entries per user batch in :func:`evaluate_ranks` (64 MB of float32).
+BATCH_ENTRIES = 1 << 24
+
 __all__ = ["mask_history", "target_ranks", "hit_rate", "ndcg", "summarise", "evaluate_ranks"]
 
 
@@ -53,25 +56,30 @@ def summarise(ranks: np.ndarray, k: int = 10) -> Dict[str, float]:
 
 
 def evaluate_ranks(score_fn: Callable[[np.ndarray, sp.csr_matrix], Dict[str, np.ndarray]], users: np.ndarray,
-                   history: sp.csr_matrix, targets: np.ndarray, *, batch: int = 1024,
+                   history: sp.csr_matrix, targets: np.ndarray, *, batch: Optional[int] = None,
                    mask: Optional[sp.csr_matrix] = None, desc: str = "ranking") -> Dict[str, np.ndarray]:
     """Ranks of the targets under one or several scoring variants, computed in one pass over user batches.
 
     Args:
-        score_fn: ``(users_b, history_rows_b) -> {variant: scores (len(users_b), n_items)}``; several variants
-            (e.g. blend weights, dialogue-state conditions) share one computation of the base scores.
+        score_fn: ``(users_b, history_rows_b) -> {variant: scores (len(users_b), n_items)}``, or an iterable of
+            ``(variant, scores)`` pairs (a generator keeps only one variant's matrix alive at a time); several
+            variants (e.g. blend weights, dialogue-state conditions) share one computation of the base scores.
         users: row indices ``(n_cases,)``; history: ``(n_users, n_items)`` csr, rows used for scoring;
-        targets: item index per case ``(n_cases,)``; mask: items to mask (defaults to ``history``).
+        targets: item index per case ``(n_cases,)``; mask: items to mask (defaults to ``history``);
+        batch: users per batch (default: as many as keep one score matrix at about 16M entries, at most 1024).
     Returns: ``{variant: ranks (n_cases,)}``.
     """
     users, targets = np.asarray(users), np.asarray(targets)
     history = sp.csr_matrix(history)
     mask = history if mask is None else sp.csr_matrix(mask)
+    if batch is None:
+        batch = int(max(32, min(1024, BATCH_ENTRIES // max(history.shape[1], 1))))
     out: Dict[str, list] = {}
     for b0 in tqdm(range(0, len(users), batch), desc=desc, leave=False, unit="batch"):
         u = users[b0:b0 + batch]
         rows, mrows = history[u], mask[u]
-        for name, s in score_fn(u, rows).items():
+        variants = score_fn(u, rows)
+        for name, s in (variants.items() if isinstance(variants, dict) else variants):
             s = mask_history(np.array(s, dtype=np.float32, copy=True), mrows)
             out.setdefault(name, []).append(target_ranks(s, targets[b0:b0 + batch]))
     return {name: np.concatenate(parts) for name, parts in out.items()}
