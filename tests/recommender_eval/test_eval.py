@@ -174,3 +174,36 @@ def test_missing_data_is_one_line_and_exit_2(tmp_path, capsys):
     assert "\n" not in err and "amazon" in err and "--data-dir" in err
     assert E.main(["--dataset", "ml-100k", "--ml100k-dir", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     assert "make ml100k" in capsys.readouterr().err
+
+
+def test_evaluate_ranks_accepts_a_generator_and_picks_a_batch():
+    S = np.random.default_rng(2).random((9, 4)).astype(np.float32)
+    hist = sp.csr_matrix((9, 4), dtype=np.float32)
+    t = np.arange(9) % 4
+
+    def gen(u, X):
+        yield "a", S[u]
+        yield "b", -S[u]
+
+    out = evaluate_ranks(gen, np.arange(9), hist, t)
+    assert out["a"].tolist() == target_ranks(S.copy(), t).tolist()
+    assert out["b"].tolist() == evaluate_ranks(lambda u, X: {"b": -S[u]}, np.arange(9), hist, t, batch=2)["b"].tolist()
+
+
+def test_dialogue_targets_by_hand():
+    nd = {"stateless": 0.10, "oracle": 0.30, "hard_p80": 0.24, "right": 0.25, "wrong": 0.095, "p80": 0.26}
+    r = E._dialogue_targets(nd)
+    assert r["right_recovers_%_of_oracle_gain"] == 75.0 and r["wrong_vs_stateless_%"] == -5.0
+    assert all(r["targets_met"].values())
+    r = E._dialogue_targets({**nd, "right": 0.2, "wrong": 0.08, "p80": 0.2})
+    assert not any(r["targets_met"].values())
+
+
+def test_mask_and_rank_on_a_tiny_full_ranking_example():
+    # 2 users x 5 items; user 0 saw items 0, 1; user 1 saw item 4
+    scores = np.array([[9.0, 8.0, 1.0, 3.0, 2.0], [0.5, 0.4, 0.3, 0.2, 0.9]], dtype=np.float32)
+    hist = sp.csr_matrix(np.array([[1, 1, 0, 0, 0], [0, 0, 0, 0, 1]], dtype=np.float32))
+    r = evaluate_ranks(lambda u, X: {"s": scores[u]}, np.array([0, 1]), hist, np.array([4, 2]))["s"]
+    assert r.tolist() == [1, 2]                      # 3 > 2 for user 0; 0.5, 0.4 > 0.3 for user 1
+    assert ndcg(r, 10) == pytest.approx((1 / np.log2(3) + 1 / np.log2(4)) / 2)
+    assert hit_rate(r, 2) == pytest.approx(0.5)
