@@ -51,11 +51,11 @@ train-recommender: data
 	@$(PY) scripts/train_recommender.py
 
 # --- use ---------------------------------------------------------------------------------------------------
-run: train ## run the assistant: action server + Rasa server, then chat in the terminal
-	@bash scripts/run.sh
+run: train ## run the assistant: action server, Rasa server and chat page (http://127.0.0.1:8080); chat here too
+	@$(PY) scripts/run.py
 
 # --- tests -------------------------------------------------------------------------------------------------
-test: $(STAMP) validate test-unit test-integration test-stories ## everything CI runs
+test: $(STAMP) validate test-unit test-integration test-stories test-e2e ## everything CI runs
 
 test-unit: $(STAMP) ## fast unit tests (no servers)
 	$(PY) -m pytest -m "unit" -q
@@ -65,6 +65,9 @@ test-integration: $(STAMP) ## real SQLite and PostgreSQL (PostgreSQL tests skip 
 
 validate: $(STAMP) ## rasa data validate, warnings are errors
 	$(RASA) data validate --fail-on-warnings --quiet
+
+test-e2e: train-rasa ## real servers: REST, socket.io, rasa shell, browser, faults, security (servers started once)
+	$(PY) -m pytest -m "e2e" -q -rs
 
 test-stories: train-rasa ## Rasa test stories: 0 failed stories allowed
 	$(RASA) test core -m models/shopmate.tar.gz --stories tests/stories --fail-on-prediction-errors --out reports/core

@@ -28,7 +28,7 @@ RETURN_WINDOW = dt.timedelta(days=30)
 NOT_IN_ORDER = "That item isn't part of this order. Could you tell me which item from the order you mean?"
 RETURN_INSTRUCTIONS = ("Pack the item with its original packaging and write {rma} clearly on the parcel. Drop it off "
                        "at any post office within 14 days using the prepaid label we've emailed you. Your refund of "
-                       "£{amount} is issued within 5 working days of the parcel reaching us.")
+                       "€{amount} is issued within 5 working days of the parcel reaching us.")
 EXCHANGE_INSTRUCTIONS = ("Send the old item back with {rma} written on the parcel, using the prepaid label we've "
                          "emailed you. We've reserved {title} for you and ship it as soon as the return is scanned.")
 

@@ -179,3 +179,16 @@ def shop(db_url, dataset, clock):
     from shop.services import Shop
 
     return Shop(db_url, now=clock)
+
+
+TIERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items):
+    """Tests under ``tests/e2e/`` are ``e2e``; any other test that names no tier is a unit test, so that
+    ``-m unit`` never silently leaves one out."""
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+        elif not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(pytest.mark.unit)

@@ -34,12 +34,6 @@ ALEX = {"email": "alex.morgan@example.com", "shipped": "SM-100001", "returnable"
 JORDAN = {"email": "jordan.lee@example.com", "order": "SM-100004"}
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.e2e)
-
-
 def _run(cmd: List[str], env: dict) -> None:
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
