@@ -219,6 +219,13 @@ def order_and_customer(dispatcher: CollectingDispatcher, tracker: Tracker) -> tu
     return order_id, customer_id
 
 
+def client_address(tracker: Tracker) -> Optional[str]:
+    """The address the latest message came from, as the channel saw it (``channels.rest`` sets it), or None."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    value = metadata.get("client_address") if isinstance(metadata, dict) else None
+    return str(value)[:100] if value else None
+
+
 def latest_intents(tracker: Tracker) -> List[str]:
     """The intents of the latest message, multi-intents split on ``+``."""
     name = (tracker.latest_message.get("intent") or {}).get("name") or ""
@@ -249,14 +256,22 @@ def money(amount: Any, currency: str = "€") -> str:
 
 
 # ------------------------------------------------------------------------------------------ cards
-def render_cards(cards: Sequence[Any], *, intro: str) -> Dict[str, Any]:
+# Channels whose output passes a custom payload through as ``{"custom": ...}``. The others break on it: Rasa 3.6's
+# socket.io output calls ``emit(**payload)`` (a TypeError that aborts the turn before the tracker is saved), Slack
+# and Messenger post it to their APIs as a message; they get the text lines and buttons only.
+CUSTOM_PAYLOAD_CHANNELS = frozenset({None, "rest", "cmdline", "callback"})
+
+
+def render_cards(cards: Sequence[Any], *, intro: str, channel: Optional[str] = None) -> Dict[str, Any]:
     """Keyword arguments for ``dispatcher.utter_message`` showing recommendation-like cards.
 
     ``cards`` have ``item_id``, ``title``, ``price`` (number) and ``reason`` (``Recommendation``) or
     ``id`` / ``title`` / ``price`` (catalog ``ItemView``). Channels without rich messages get the text
-    lines ("1. Title — €12.99 — reason", no price for free items such as help articles); the web widget renders the ``custom`` payload
-    ``{"type": "cards", "cards": [{"item_id", "title", "price", "reason", "content_type", "payload"}]}``;
-    each card also gets a button asking for its details.
+    lines ("1. Title — €12.99 — reason", no price for free items such as help articles); REST clients also get the
+    ``custom`` payload ``{"type": "cards", "cards": [{"item_id", "title", "price", "reason", "content_type",
+    "payload"}]}`` to render cards of their own;
+    each card also gets a button asking for its details. ``channel`` is the conversation's input channel
+    (``tracker.get_latest_input_channel()``): the payload is only added where ``CUSTOM_PAYLOAD_CHANNELS`` allows.
     """
     rows = []
     for card in cards:
@@ -267,9 +282,11 @@ def render_cards(cards: Sequence[Any], *, intro: str) -> Dict[str, Any]:
                      "reason": reason, "payload": slot_payload("product_info", product=item_id)})
     lines = [intro] + [f"{i}. {r['title']}" + (f" — {money(r['price'])}" if r["price"] > 0 else "")
                        + (f" — {r['reason']}" if r["reason"] else "") for i, r in enumerate(rows, 1)]
-    return {"text": "\n".join(lines),
-            "buttons": buttons((f"{i}. {r['title']}"[:60], r["payload"]) for i, r in enumerate(rows, 1)),
-            "json_message": {"type": "cards", "cards": rows}}
+    message = {"text": "\n".join(lines),
+               "buttons": buttons((f"{i}. {r['title']}"[:60], r["payload"]) for i, r in enumerate(rows, 1))}
+    if channel in CUSTOM_PAYLOAD_CHANNELS:
+        message["json_message"] = {"type": "cards", "cards": rows}
+    return message
 
 
 # ------------------------------------------------------------------------------------- form validation

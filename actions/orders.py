@@ -19,6 +19,7 @@ from actions.base import (
     ShopFormValidation,
     StopForm,
     answers_errors,
+    client_address,
     get_logger,
     get_shop,
     idempotency_key,
@@ -78,6 +79,9 @@ def order_events(order: Any) -> List[EventType]:
 class ValidateVerifyForm(ShopFormValidation):
     """Order id + email → ``shop.verification.verify``.
 
+    Failed attempts are counted per conversation and per client address (``client_address`` in the message's
+    metadata, set by the REST channel ``channels.rest``; absent on other channels).
+
     Success: ``verified`` true, ``customer_id`` set, ``verification_failures`` 0. Failure: both slots cleared (the
     form asks again), the same message whether the order is missing or the email wrong, ``verification_failures``
     = the shop's count. Locked (3 failures): the offer of a human (``utter_verification_locked``, buttons) and the
@@ -98,7 +102,8 @@ class ValidateVerifyForm(ShopFormValidation):
                email: str) -> List[EventType]:
         shop = get_shop()
         try:
-            customer = shop.verification.verify(order_id, email, conversation_key=tracker.sender_id)
+            customer = shop.verification.verify(order_id, email, conversation_key=tracker.sender_id,
+                                                client_key=client_address(tracker))
         except ShopError as exc:  # NotFound (one message for both causes), Invalid, or Locked after 3 failures
             locked = isinstance(exc, Locked)
             logger.info("verification failed for %s with %s (%s)", tracker.sender_id, email, exc.code)

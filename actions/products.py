@@ -134,12 +134,12 @@ class ActionProductInfo(ShopAction):
             tracker.latest_message.get("text"))
         filters = search_filters(tracker)
         if not explicit and any(filters.values()):
-            return self.search(dispatcher, filters)
+            return self.search(dispatcher, tracker, filters)
         found = resolve_items(tracker)
         if not found:
             words = " ".join(_entities(tracker, "product"))
             if words or any(filters.values()):
-                return self.search(dispatcher, filters, words)
+                return self.search(dispatcher, tracker, filters, words)
             dispatcher.utter_message(response="utter_ask_which_product")
             return []
         item = shop.catalog.get(found[0])
@@ -147,7 +147,7 @@ class ActionProductInfo(ShopAction):
         return [SlotSet("product", item.id), record("viewed", [item])]
 
     @staticmethod
-    def search(dispatcher: CollectingDispatcher, filters: dict, words: str = "") -> List[EventType]:
+    def search(dispatcher: CollectingDispatcher, tracker: Tracker, filters: dict, words: str = "") -> List[EventType]:
         shop = get_shop()
         items = shop.catalog.search(words or None, **filters, limit=SEARCH_LIMIT)
         if not items and words:
@@ -156,7 +156,8 @@ class ActionProductInfo(ShopAction):
             dispatcher.utter_message(text="I couldn't find anything like that in our catalog. Could you describe it "
                                           "differently, or give a brand or a category?")
             return []
-        dispatcher.utter_message(**render_cards(items, intro="Here's what I found:"))
+        dispatcher.utter_message(**render_cards(items, channel=tracker.get_latest_input_channel(),
+                                                intro="Here's what I found:"))
         return [SlotSet("shown_items", [i.id for i in items]), record("shown", items)]
 
 
@@ -193,14 +194,14 @@ class ActionCompareProducts(ShopAction):
         return [SlotSet("shown_items", [c.a.id, c.b.id]), record("viewed", [c.a, c.b])]
 
 
-def _help(dispatcher: CollectingDispatcher, topic: str, intro: str) -> List[EventType]:
+def _help(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, intro: str) -> List[EventType]:
     """Help articles and services about ``topic`` from the catalog, as cards."""
     shop = get_shop()
     items = [i for content_type in ("help_article", "service")
              for i in shop.catalog.search(topic, content_type=content_type, limit=3)]
     if not items:
         return []
-    dispatcher.utter_message(**render_cards(items, intro=intro))
+    dispatcher.utter_message(**render_cards(items, channel=tracker.get_latest_input_channel(), intro=intro))
     return [SlotSet("shown_items", [i.id for i in items])]
 
 
@@ -212,7 +213,7 @@ class ActionDeliveryOptions(ShopAction):
 
     @answers_errors
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = _help(dispatcher, "delivery", "Here's how delivery works and the options you can choose:")
+        events = _help(dispatcher, tracker, "delivery", "Here's how delivery works and the options you can choose:")
         if not events:
             dispatcher.utter_message(response="utter_delivery_options")
         return events
@@ -226,6 +227,6 @@ class ActionPaymentIssue(ShopAction):
 
     @answers_errors
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = _help(dispatcher, "payment", "These articles cover the most common payment problems:")
+        events = _help(dispatcher, tracker, "payment", "These articles cover the most common payment problems:")
         dispatcher.utter_message(response="utter_payment_human_offer")
         return events

@@ -52,12 +52,13 @@ class ActionRecommend(ShopAction):
             if not articles:
                 dispatcher.utter_message(response="utter_no_recommendations_now")
                 return []
-            dispatcher.utter_message(**render_cards(articles, intro="I'll hold off on suggestions for now. These "
-                                                                    "help articles may be useful:"))
+            intro = "I'll hold off on suggestions for now. These help articles may be useful:"
+            dispatcher.utter_message(**render_cards(articles, channel=tracker.get_latest_input_channel(), intro=intro))
             return [SlotSet("shown_items", [r.item_id for r in articles]), record("shown", articles)]
         recs = recommender.recommend(customer_id, state, k=CARDS, exclude=sorted(exclude))
         if not recs:
             dispatcher.utter_message(response="utter_no_recommendations")
             return []
-        dispatcher.utter_message(**render_cards(recs, intro="You might also like:"))
+        dispatcher.utter_message(**render_cards(recs, channel=tracker.get_latest_input_channel(),
+                                                intro="You might also like:"))
         return [SlotSet("shown_items", [r.item_id for r in recs]), record("shown", recs)]

@@ -50,6 +50,12 @@ def test_cards_have_text_lines_buttons_and_a_custom_payload():
     assert out["json_message"]["type"] == "cards" and [c["item_id"] for c in out["json_message"]["cards"]] == \
         ["EL-000002", "HA-000001"]
     assert out["buttons"][0] == {"title": "1. Camera bag", "payload": '/product_info{"product":"EL-000002"}'}
+    assert render_cards(recs, intro="x", channel="rest")["json_message"] == out["json_message"]
+    # socket.io (Rasa 3.6 emits a custom payload as keyword arguments and aborts the turn), Slack and Messenger
+    # (which would post it to their APIs) get the same text and buttons without it
+    for channel in ("socketio", "slack", "facebook", "telegram"):
+        other = render_cards(recs, intro="You might like:", channel=channel)
+        assert "json_message" not in other and other["text"] == out["text"] and other["buttons"] == out["buttons"]
 
 
 def variant(item_id, size=None, colour=None):

@@ -45,7 +45,7 @@ def test_action_server_down_gets_an_apology_then_recovers(chat, running):
         running.start_actions()
     replies = chat("do you have a camera?")
     assert "sorry" not in chat.text(replies).lower()
-    assert replies
+    assert "camera" in chat.text(replies).lower(), replies
 
 
 def test_database_gone_gets_an_apology_then_recovers(chat, running):
@@ -70,5 +70,7 @@ def test_database_gone_gets_an_apology_then_recovers(chat, running):
             side = Path(str(hidden) + suffix)
             if side.exists():
                 shutil.move(side, Path(str(db) + suffix))
-    status = chat.text(chat.verify(ALEX["shipped"], ALEX["email"]))
-    assert ALEX["shipped"] in status
+    # Nothing was lost: the order number and email given while the database was away are checked now, so the
+    # status comes without asking for them again.
+    status = chat.text(chat("where is my order?"))
+    assert ALEX["shipped"] in status and "order number" not in status.lower(), status

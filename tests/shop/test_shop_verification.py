@@ -63,3 +63,33 @@ def test_conversation_key_is_validated(shop, dataset):
         shop.verification.verify(dataset.orders["placed"], dataset.emails["alice"], "")
     with pytest.raises(Invalid):
         shop.verification.failures("x" * 129)
+
+
+def test_a_client_is_limited_across_conversations(shop, dataset, clock):
+    """A client that opens a new conversation after every two misses still runs out of guesses."""
+    from shop.verification import MAX_CLIENT_FAILURES
+
+    order, email = dataset.orders["delivered"], dataset.emails["alice"]
+    for i in range(MAX_CLIENT_FAILURES):
+        with pytest.raises(NotFound):  # never the third miss of one conversation: only the client limit applies
+            shop.verification.verify(f"SM-9{i:05d}", email, f"conv-{i // 2}", client_key="203.0.113.7")
+    assert shop.verification.client_failures("203.0.113.7") == MAX_CLIENT_FAILURES
+    with pytest.raises(Locked):  # a fresh conversation from the same client, even with the right details
+        shop.verification.verify(order, email, "fresh-conv", client_key="203.0.113.7")
+    assert shop.verification.failures("fresh-conv") == 0  # the refusal itself counts nothing
+    # another client is unaffected, and so is the same conversation key without a client
+    assert shop.verification.verify(order, email, "fresh-conv", client_key="198.51.100.2").id == dataset.alice
+    # after the window the client may try again
+    clock.advance(hours=1, minutes=1)
+    assert shop.verification.client_failures("203.0.113.7") == 0
+    assert shop.verification.verify(order, email, "later-conv", client_key="203.0.113.7").id == dataset.alice
+
+
+def test_a_success_does_not_reset_the_client_count(shop, dataset):
+    order, email = dataset.orders["delivered"], dataset.emails["alice"]
+    _failure(shop, "SM-999999", email, "c1")
+    shop.verification.verify(order, email, "c1", client_key="203.0.113.9")
+    with pytest.raises(NotFound):
+        shop.verification.verify("SM-999998", email, "c2", client_key="203.0.113.9")
+    shop.verification.verify(order, email, "c3", client_key="203.0.113.9")
+    assert shop.verification.client_failures("203.0.113.9") == 1
