@@ -325,7 +325,7 @@ class ShopFormValidation(FormValidationAction):
             return stop_form()
         try:
             events: List[EventType] = []
-            if not tracker.active_loop_name:  # the form is being activated
+            if self.activating(tracker):
                 just_given = tracker.slots_to_validate()
                 events = [SlotSet(slot, None) for slot in self.fresh_slots
                           if tracker.get_slot(slot) is not None and slot not in just_given]
@@ -342,6 +342,15 @@ class ShopFormValidation(FormValidationAction):
             logger.exception("%s failed (conversation %s)", self.name(), tracker.sender_id)
             dispatcher.utter_message(response="utter_service_unavailable")
         return stop_form()
+
+    def activating(self, tracker: Tracker) -> bool:
+        """Whether this call validates the form's activation.
+
+        Rasa validates at activation with a tracker whose ``requested_slot`` is None (``FormAction.
+        get_slot_to_fill`` ignores the previous form's); the active loop may already be this form (e.g. when a rule
+        starts it right after another form), so the active loop alone does not tell. While the form runs,
+        ``requested_slot`` names the slot just asked for."""
+        return tracker.active_loop_name != self.form_name() or tracker.get_slot(REQUESTED_SLOT) is None
 
     async def on_activation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> List[EventType]:

@@ -164,7 +164,7 @@ class ActionCancelOrder(ShopAction):
     First call: ``utter_confirm_cancel`` (buttons) when the shop says the order can still be cancelled; a
     shipped order is refused at once with the shop's reason. Next call, after the answer: ``confirm_cancel``
     true *and* the question asked in the previous turn → cancelled (idempotent: a repeated "yes" returns the same
-    result); false → ``utter_cancel_kept``. Always resets ``confirm_cancel`` (a stale "yes" never cancels).
+    result); false → ``utter_cancel_kept``. An order that is already cancelled is said to be so, without a question. Always resets ``confirm_cancel`` (a stale "yes" never cancels).
     """
 
     def name(self) -> Text:
@@ -189,6 +189,9 @@ class ActionCancelOrder(ShopAction):
             dispatcher.utter_message(text=f"Order {order.id} is cancelled.{refund}")
             return reset
         order = shop.orders.status(order_id, customer_id)
+        if order.status == "cancelled":  # done already (maybe by a repeated "yes"): nothing to confirm
+            dispatcher.utter_message(text=f"Order {order.id} is already cancelled: there's nothing more to do.")
+            return reset
         if not order.can_cancel:
             shop.orders.cancel(order_id, customer_id, idempotency_key=key)  # refused by the shop with its reason
         dispatcher.utter_message(response="utter_confirm_cancel", order_id=order_id)

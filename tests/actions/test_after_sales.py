@@ -175,3 +175,15 @@ def test_unverified_complaint_is_filed_without_customer_data(chat, dataset, db):
     with session_scope(db) as s:
         ticket = s.execute(select(SupportTicket)).scalar_one()
         assert ticket.customer_id is None and ticket.order_id is None
+
+
+def test_activation_is_recognised_when_the_form_is_already_the_active_loop(chat, dataset):
+    """Rasa may validate a form's activation with the form already set as the active loop (seen when a rule starts
+    it right after verify_form); ``requested_slot`` is None then, and the activation must still happen: the
+    one item of the order is chosen without a question, a stale value from earlier is dropped."""
+    chat.set(order_id=dataset.orders["bob_delivered"], email=dataset.emails["bob"], verified=True,
+             customer_id=float(dataset.bob), reason="stale reason")
+    chat.activate("return_form").set(requested_slot=None)
+    chat.events.append({"event": "action", "name": "return_form", "timestamp": chat._t()})
+    events = slot_events(chat.run(ValidateReturnForm()))
+    assert events["return_item_id"] == dataset.items["book"] and events["reason"] is None

@@ -131,6 +131,10 @@ def test_cancel_asks_first_then_cancels_once_even_if_yes_is_repeated(chat, datas
     chat.run(ActionCancelOrder())
     assert chat.texts == first
     assert count_refunds(db, dataset.orders["paid"]) == 1
+    chat.user("cancel my order", "cancel_order")  # asked again later: no question about a cancelled order
+    chat.run(ActionCancelOrder())
+    assert chat.responses == [] and "already cancelled" in chat.texts
+    assert count_refunds(db, dataset.orders["paid"]) == 1
 
 
 def test_deny_keeps_the_order_and_a_stale_yes_never_cancels(chat, dataset, db):
