@@ -32,6 +32,7 @@ MODEL = Path(os.environ.get("SHOPMATE_MODEL", ROOT / "models" / "shopmate.tar.gz
 # The fixed demo customers of shop/demo.py (DEMO_CUSTOMERS): who owns which order.
 ALEX = {"email": "alex.morgan@example.com", "shipped": "SM-100001", "returnable": "SM-100002", "placed": "SM-100003"}
 JORDAN = {"email": "jordan.lee@example.com", "order": "SM-100004"}
+PRIYA = {"email": "priya.shah@example.com", "returnable": "SM-100012"}  # a hoodie delivered 8 days before today
 
 
 def _run(cmd: List[str], env: dict) -> None:

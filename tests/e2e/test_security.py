@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from shop.models import Order, Return
 from shop.verification import MAX_CLIENT_FAILURES
-from tests.e2e.conftest import ALEX, JORDAN
+from tests.e2e.conftest import ALEX, JORDAN, PRIYA
 
 
 def query(url: str, statement) -> Any:
@@ -76,7 +76,7 @@ def test_another_customers_order_reveals_nothing_and_cannot_be_changed(new_chat,
     assert "Attacker" not in (order_row(db, JORDAN["order"]).ship_street or "")
 
 
-def test_a_repeated_yes_or_a_resent_message_changes_nothing_twice(chat, running):
+def test_a_repeated_yes_or_a_resent_message_changes_nothing_twice(chat, new_chat, running):
     db = running.config.shop_db_url
     chat(f"cancel my order {ALEX['placed']}")
     chat(ALEX["email"])
@@ -89,14 +89,16 @@ def test_a_repeated_yes_or_a_resent_message_changes_nothing_twice(chat, running)
     refunds = query(db, text("SELECT COUNT(*) FROM refunds WHERE order_id = :o").bindparams(o=ALEX["placed"]))[0][0]
     assert refunds <= 1
 
-    returns_before = returns_of(db, ALEX["returnable"])
-    chat(f"I want to return the jacket from {ALEX['returnable']}")
-    first = chat.text(chat("it's too small"))
-    assert "RMA" in first or "return" in first.lower(), first
-    chat("yes")
-    chat(f"I want to return the jacket from {ALEX['returnable']}")
-    chat("it's too small")
-    assert returns_of(db, ALEX["returnable"]) == returns_before + 1
+    priya = new_chat()  # (Alex's jacket is returned in test_dialogue_shift)
+    returns_before = returns_of(db, PRIYA["returnable"])
+    priya.verify(PRIYA["returnable"], PRIYA["email"])
+    priya("I want to return the hoodie")
+    first = priya.text(priya("it's too small"))
+    assert "RMA-" in first, first
+    priya("yes")
+    priya(f"I want to return the hoodie from {PRIYA['returnable']}")
+    priya("it's too small")
+    assert returns_of(db, PRIYA["returnable"]) == returns_before + 1
 
 
 def test_order_ids_cannot_be_enumerated_from_one_client(new_chat, running, no_client_limits):
