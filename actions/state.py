@@ -13,6 +13,8 @@ something that happened in turn ``t`` has age ``T - t``.
   "category"}``, kinds ``viewed`` / ``ordered`` / ``shown`` / ``negative``). Value = ``source weight x
   MENTION_DECAY ** age``, the maximum over mentions; values below ``MIN_WEIGHT`` are dropped. An item also
   mentions its content type (from the record, or from its id prefix) and its category (from the record).
+* **help topics**: an intent of ``TOPICS_OF_INTENT`` mentions its help categories (``returns`` for a return, ...)
+  like a category the customer named (weight 1, same decay).
 * **negatives**: what is returned, exchanged, claimed or complained about: ``return_item_id``, ``negative``
   records, and the entities / viewed product of a turn whose intent is one of ``NEGATIVE_INTENTS`` (those
   entities are negatives, not mentions). Value = ``NEGATIVE_DECAY ** age``.
@@ -39,6 +41,15 @@ NEED_OF_INTENT = {
     "return_item": "after_sales", "refund_status": "after_sales", "exchange_item": "after_sales",
     "warranty_claim": "after_sales", "complaint": "after_sales",
     "ask_recommendation": "related_items",
+}
+# Help topics an intent is about: help-article / service categories of the catalog, mentioned like a category the
+# customer named, so that "I want to return the jacket" brings the return policy before payment methods. Categories
+# the catalog does not have are ignored by the recommender.
+TOPICS_OF_INTENT = {
+    "return_item": ("returns",), "refund_status": ("refunds",), "exchange_item": ("exchanges", "sizing"),
+    "warranty_claim": ("warranty",), "complaint": ("returns", "contact"), "human_handoff": ("contact",),
+    "order_status": ("orders",), "cancel_order": ("orders",), "change_address": ("orders",),
+    "delivery_options": ("shipping", "delivery"), "payment_issue": ("payment",),
 }
 NEGATIVE_INTENTS = frozenset({"return_item", "exchange_item", "warranty_claim", "complaint"})
 NEED_DECAY = 0.6  # per user turn
@@ -158,6 +169,8 @@ def dialogue_state(tracker: Tracker) -> DialogueState:
                     needs[NEED_OF_INTENT[intent]] = turn
                 if intent in FRUSTRATION and intent != "deny":
                     bumps.append((FRUSTRATION[intent], turn))
+                for topic in TOPICS_OF_INTENT.get(intent, ()):
+                    categories.add(topic, SOURCE_WEIGHT["user"], turn)
             if deny_streak >= 2:
                 bumps.append((FRUSTRATION["deny"], turn))
             for entity in (event.get("parse_data") or {}).get("entities") or []:

@@ -140,3 +140,14 @@ def test_complaint_about_the_product_just_discussed_makes_it_negative(chat):
     state = dialogue_state(chat.tracker())
     assert state.negative_items == {CAMERA.id: 1.0}
     assert state.negative_types == {"electronics": 1.0}
+
+
+def test_after_sales_intents_mention_their_help_topics_and_they_fade(chat):
+    chat.user("I want to return the jacket", "return_item", [("content_type", "clothing")])
+    state = dialogue_state(chat.tracker())
+    assert state.mentioned_categories["returns"] == 1.0
+    assert "clothing" not in state.mentioned_types  # the returned type stays a negative, not a mention
+    chat.user("and how long does delivery take?", "delivery_options")
+    state = dialogue_state(chat.tracker())
+    assert state.mentioned_categories["shipping"] == 1.0
+    assert state.mentioned_categories["returns"] == pytest.approx(MENTION_DECAY)

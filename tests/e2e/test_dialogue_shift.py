@@ -17,6 +17,7 @@ from tests.e2e.conftest import ALEX
 
 PRODUCTS = {"books", "electronics", "clothing", "home"}
 HELP = {"help_article", "service"}
+RETURN_HELP = {"Return policy", "Exchanges: another size or colour", "Refunds", "Damaged, faulty or missing items"}
 
 
 def cards(replies: List[dict]) -> List[dict]:
@@ -46,6 +47,8 @@ def test_recommendations_follow_the_conversation(chat):
     assert "clothing" not in types(after_return), after_return
     assert HELP & set(types(after_return)), after_return
     assert sum(t in HELP for t in types(after_return)) > sum(t in HELP for t in types(before))
+    articles = [c["title"] for c in after_return if c["content_type"] == "help_article"]
+    assert not articles or RETURN_HELP & set(articles), articles  # the help includes the return's
 
     complaint = chat.text(chat("I want to complain, the jacket fell apart after a week"))
     assert "sorry" in complaint.lower() and "TCK-" in complaint, complaint
