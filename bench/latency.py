@@ -1,0 +1,657 @@
+"""Latency, throughput and memory of the running assistant over REST, against a minimal `rasa init` bot.
+
+Usage::
+
+    python bench/latency.py            # defaults: 100 new conversations, 5 x 20-turn conversations, 30 s of load
+    python bench/latency.py --quick    # smoke run: fewer requests, 10 s of load
+
+Both assistants run on this machine, one after the other, with ``scripts.stack.Stack`` on free ports of 127.0.0.1
+(state, logs and a copy of the shop database in a temp folder), the project's ``endpoints.yml`` (SQL tracker store
+on SQLite) and ``credentials.yml`` (REST channel ``channels.rest.RestInput``), so that the comparison is about the
+assistants, not their set-up:
+
+* **ShopMate**: ``models/shopmate.tar.gz`` + the action server (recommender ``models/recommender``).
+* **baseline**: the bot of ``rasa init --no-prompt`` (its template's config, domain and data), trained with
+  ``rasa train --fixed-model-name baseline`` and cached under ``models/baseline/<hash of its inputs>/``; it has
+  no custom actions, so only its Rasa server runs. (``rasa init --no-prompt`` trains a model of its own as well; that
+  one is thrown away and the ``rasa train`` run is timed on a fresh cache.)
+
+For each: start times (``Stack.timings``) and resident memory (``VmRSS`` summed over each server's process group)
+after warm-up and after the load; the round trip of ``POST /webhooks/rest/webhook`` (httpx) for (a) new
+conversations (one "hi" per new sender) and (b) scripted 20-turn conversations (ShopMate: verification, order
+status, a cancellation declined, a return, a refund question and recommendations as the demo customer Alex Morgan;
+baseline: the ``rasa init`` bot's own intents); throughput of ``--concurrency`` senders running those conversations
+for ``--duration`` seconds; and, for ShopMate, ``action_recommend`` posted straight to the action server's
+``/webhook`` with the tracker (``GET /conversations/<id>/tracker?until=``: the state just before the action ran in a
+real conversation) and domain (``GET /domain``) the Rasa server would send. Every turn must get a non-empty reply:
+errors, empty replies and replies that don't match the script's expectation are counted (and quoted in the JSON).
+
+Between the sequential ShopMate conversations the benchmark deletes the return (and its interaction) that the
+previous conversation registered in its own copy of the shop database, so every conversation does the same work;
+during the throughput run it does not (concurrent conversations), and the report says how many registered a return.
+
+Prints a table and writes ``reports/bench_latency.json``. Targets: ShopMate's p50 <= 1.5 x the baseline's at equal
+conversation length (20 turns), p99 <= 400 ms at 20 turns, throughput >= 0.8 x the baseline's, action server p99 <=
+50 ms for ``action_recommend``. Timings are reported, never asserted. Run it on an otherwise idle machine: the load
+average at the start and the end is in the JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from scripts.stack import VENV_BIN, Stack, StackConfig  # noqa: E402
+
+TARGETS = {"p50_ratio_20_turns": 1.5, "p99_20_turns_ms": 400.0, "throughput_ratio": 0.8, "action_p99_ms": 50.0}
+HOST = "127.0.0.1"
+REQUEST_TIMEOUT = 30.0
+RECOMMEND_ACTION = "action_recommend"  # actions/recommendations.py: ActionRecommend.name(); listed in domain.yml
+
+# (what the customer says, a regex the bot's reply should match). Found by chatting with the running assistant.
+Turns = Sequence[Tuple[str, str]]
+SHOPMATE_TURNS: Turns = [
+    ("hi", r"ShopMate"),
+    ("where is my order?", r"order number"),
+    ("SM-100001", r"e-mail address"),
+    ("alex.morgan@example.com", r"verified.*SM-100001: shipped"),
+    ("yes please", r"You might also like"),
+    ("what is the status of SM-100003?", r"SM-100003: placed"),
+    ("can I cancel SM-100003?", r"really want to cancel"),
+    ("no, keep it", r"haven't changed anything"),
+    ("where is my order SM-100002?", r"SM-100002: delivered"),
+    ("I want to return the jacket from SM-100002", r"reason for the return"),
+    ("it's too small", r"RMA-"),
+    ("where is my refund?", r"refund"),
+    ("show me related items", r"You might also like"),
+    ("what else would you recommend?", r"You might also like"),
+    ("do you have a camera?", r"Camera"),
+    ("what goes with it?", r"You might also like"),
+    ("how long does delivery take?", r"delivery"),
+    ("are you a bot?", r"\bbot\b"),
+    ("thanks", r"welcome"),
+    ("bye", r"bye"),
+]
+RELATED_TURN = "show me related items"  # the action server benchmark replays the state before this turn's action
+RETURN_TABLES = ("return_lines", "refunds", "returns", "interactions")  # what a registered return adds
+
+# The `rasa init` bot: greet / mood_great / mood_unhappy / affirm / deny / goodbye / bot_challenge.
+BASELINE_TURNS: Turns = [
+    ("hello", r"How are you"),
+    ("I am great", r"carry on"),
+    ("are you a bot?", r"I am a bot"),
+    ("bye", r"Bye"),
+    ("hi", r"How are you"),
+    ("I am sad", r"cheer you up"),
+    ("yes", r"carry on"),
+    ("hey there", r"How are you"),
+    ("not good", r"cheer you up"),
+    ("no", r"Bye"),
+    ("good morning", r"How are you"),
+    ("perfect", r"carry on"),
+    ("am I talking to a human?", r"I am a bot"),
+    ("goodbye", r"Bye"),
+    ("hello there", r"How are you"),
+    ("I am unhappy", r"cheer you up"),
+    ("of course", r"carry on"),
+    ("are you a human?", r"I am a bot"),
+    ("see you later", r"Bye"),
+    ("hey", r"How are you"),
+]
+
+
+# --- measuring helpers -------------------------------------------------------------------------------------
+def pct(values: Sequence[float]) -> Dict[str, float]:
+    if not len(values):
+        return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan"), "n": 0}
+    a = np.asarray(values, dtype=float)
+    return {"p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
+            "p99": float(np.percentile(a, 99)), "max": float(a.max()), "n": int(len(a))}
+
+
+def group_rss_mb(pgid: Optional[int]) -> float:
+    """Resident memory (``VmRSS``) summed over every process of the process group ``pgid``, in MB."""
+    if pgid is None:
+        return float("nan")
+    total_kb = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:  # fields after "(comm)": state ppid pgrp
+                continue
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total_kb / 1024.0
+
+
+def loadavg() -> List[float]:
+    try:
+        return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+    except OSError:
+        return []
+
+
+def reply_text(replies: List[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def non_empty(replies) -> bool:
+    return isinstance(replies, list) and any(
+        isinstance(r, dict) and (r.get("text") or r.get("image") or r.get("custom") or r.get("buttons"))
+        for r in replies)
+
+
+class Bot:
+    """The REST webhook of one running Rasa server; the same client code measures both assistants."""
+
+    def __init__(self, name: str, rasa_url: str):
+        self.name, self.rasa_url = name, rasa_url
+        self.webhook = f"{rasa_url}/webhooks/rest/webhook"
+        self.client = httpx.Client(timeout=REQUEST_TIMEOUT, trust_env=False)  # no proxy: 127.0.0.1 only
+
+    def close(self) -> None:
+        self.client.close()
+
+    def say(self, sender: str, text: str) -> Tuple[float, Optional[List[dict]], Optional[str]]:
+        """(round trip in ms, replies or None, error or None)."""
+        t0 = time.perf_counter()
+        try:
+            resp = self.client.post(self.webhook, json={"sender": sender, "message": text})
+            ms = (time.perf_counter() - t0) * 1000.0
+            if resp.status_code != 200:
+                return ms, None, f"HTTP {resp.status_code}: {resp.text[:200]}"
+            return ms, resp.json(), None
+        except (httpx.HTTPError, ValueError) as exc:
+            return (time.perf_counter() - t0) * 1000.0, None, f"{type(exc).__name__}: {exc}"
+
+
+class Tally:
+    """Errors, empty replies and replies that don't match the script, with a few quoted examples."""
+
+    def __init__(self):
+        self.errors = self.empty = self.unexpected = 0
+        self.examples: List[dict] = []
+
+    def check(self, sender: str, turn: int, text: str, expect: Optional[str], replies, error) -> None:
+        problem = None
+        if error:
+            self.errors += 1
+            problem = error
+        elif not non_empty(replies):
+            self.empty += 1
+            problem = "empty reply"
+        elif expect and not re.search(expect, reply_text(replies), re.I | re.S):
+            self.unexpected += 1
+            problem = f"expected /{expect}/"
+        if problem and len(self.examples) < 40:
+            self.examples.append({"sender": sender, "turn": turn, "said": text, "problem": problem,
+                                  "reply": reply_text(replies or [])[:400]})
+
+    def as_dict(self) -> dict:
+        return {"errors": self.errors, "empty_replies": self.empty, "unexpected_replies": self.unexpected,
+                "examples": self.examples}
+
+
+def new_sender(tag: str) -> str:
+    return f"bench-{tag}-{uuid.uuid4().hex[:12]}"
+
+
+def new_conversations(bot: Bot, n: int) -> dict:
+    """One "hi" per new sender id, ``n`` times."""
+    tally, times = Tally(), []
+    for _ in tqdm(range(n), desc=f"{bot.name}: new conversations", unit="req", file=sys.stderr, leave=False):
+        sender = new_sender("new")
+        ms, replies, error = bot.say(sender, "hi")
+        tally.check(sender, 1, "hi", None, replies, error)
+        if error is None:
+            times.append(ms)
+    return {"round_trip_ms": pct(times), **tally.as_dict()}
+
+
+def conversations(bot: Bot, turns: Turns, m: int, between: Callable[[], None] = lambda: None) -> dict:
+    """``m`` scripted conversations, one after the other (``between()`` runs before each one)."""
+    tally, times, senders = Tally(), [], []
+    per_turn: List[List[float]] = [[] for _ in turns]
+    bar = tqdm(total=m * len(turns), desc=f"{bot.name}: {len(turns)}-turn conversations", unit="turn",
+               file=sys.stderr, leave=False)
+    for _ in range(m):
+        between()
+        sender = new_sender("conv")
+        senders.append(sender)
+        for i, (text, expect) in enumerate(turns):
+            ms, replies, error = bot.say(sender, text)
+            tally.check(sender, i + 1, text, expect, replies, error)
+            if error is None:
+                times.append(ms)
+                per_turn[i].append(ms)
+            bar.update()
+    bar.close()
+    return {"turns": len(turns), "conversations": m, "round_trip_ms": pct(times), **tally.as_dict(),
+            "per_turn": [{"turn": i + 1, "said": turns[i][0], "p50_ms": pct(v)["p50"], "max_ms": pct(v)["max"]}
+                         for i, v in enumerate(per_turn)],
+            "senders": senders}
+
+
+async def _load(bot: Bot, turns: Turns, concurrency: int, duration: float) -> dict:
+    tally, times = Tally(), []
+    counts = {"completed": 0, "conversations_started": 0, "conversations_finished": 0, "late": 0}
+    text_seen = {"rma": 0, "already_returned": 0}
+    max_conversations = 10_000  # per sender: a hard bound besides the deadline
+    bar = tqdm(desc=f"{bot.name}: {concurrency} senders for {duration:.0f} s", unit="turn", file=sys.stderr,
+               leave=False)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, limits=limits) as client:
+        start = time.monotonic()
+        deadline = start + duration
+
+        async def sender_loop(worker: int) -> None:
+            for _ in range(max_conversations):
+                if time.monotonic() >= deadline:
+                    return
+                sender = new_sender(f"load{worker}")
+                counts["conversations_started"] += 1
+                for i, (text, expect) in enumerate(turns):
+                    if time.monotonic() >= deadline:
+                        return
+                    t0 = time.perf_counter()
+                    replies, error = None, None
+                    try:
+                        resp = await client.post(bot.webhook, json={"sender": sender, "message": text})
+                        if resp.status_code == 200:
+                            replies = resp.json()
+                        else:
+                            error = f"HTTP {resp.status_code}: {resp.text[:200]}"
+                    except (httpx.HTTPError, ValueError) as exc:
+                        error = f"{type(exc).__name__}: {exc}"
+                    ms = (time.perf_counter() - t0) * 1000.0
+                    if time.monotonic() > deadline:  # answered after the end: not counted
+                        counts["late"] += 1
+                        return
+                    tally.check(sender, i + 1, text, expect, replies, error)
+                    if error is None and non_empty(replies):
+                        counts["completed"] += 1
+                        times.append(ms)
+                        said = reply_text(replies)
+                        text_seen["rma"] += "RMA-" in said
+                        text_seen["already_returned"] += "already been returned" in said
+                    bar.update()
+                counts["conversations_finished"] += 1
+
+        await asyncio.gather(*(sender_loop(w) for w in range(concurrency)))
+        elapsed = min(time.monotonic(), deadline) - start
+    bar.close()
+    return {"concurrency": concurrency, "duration_s": elapsed, "turns_per_s": counts["completed"] / elapsed,
+            **counts, "round_trip_ms": pct(times), "replies_with_rma": text_seen["rma"],
+            "replies_already_returned": text_seen["already_returned"], **tally.as_dict()}
+
+
+def throughput(bot: Bot, turns: Turns, concurrency: int, duration: float) -> dict:
+    return asyncio.run(_load(bot, turns, concurrency, duration))
+
+
+# --- ShopMate specifics ------------------------------------------------------------------------------------
+def copy_db(src: Path, dst: Path) -> None:
+    """A consistent copy of a SQLite database (the backup API; ``src`` is only read)."""
+    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+
+
+class ReturnReset:
+    """Deletes what a conversation's return added to the benchmark's copy of the shop database (rows of
+    ``RETURN_TABLES`` above the ids present at the start), so that the next conversation can return the jacket."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        with sqlite3.connect(db) as con:
+            self.max_ids = {t: con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]
+                            for t in RETURN_TABLES}
+
+    def __call__(self) -> None:
+        with sqlite3.connect(self.db, timeout=30) as con:
+            for table in RETURN_TABLES:  # children first
+                con.execute(f"DELETE FROM {table} WHERE id > ?", (self.max_ids[table],))
+
+
+def recommend_payload(bot: Bot, sender: str) -> Tuple[dict, dict]:
+    """The request the Rasa server sends to the action server for ``action_recommend`` in ``sender``'s
+    conversation, right before the action ran after RELATED_TURN (tracker with every event until then)."""
+    get = bot.client.get
+    full = get(f"{bot.rasa_url}/conversations/{sender}/tracker", params={"include_events": "ALL"}).json()
+    events = full["events"]
+    said_at = [i for i, e in enumerate(events) if e.get("event") == "user" and e.get("text") == RELATED_TURN]
+    runs = [i for i, e in enumerate(events) if e.get("event") == "action" and e.get("name") == RECOMMEND_ACTION]
+    after = [i for i in runs if said_at and i > said_at[-1]] or runs
+    if not after:
+        raise RuntimeError(f"{RECOMMEND_ACTION} never ran in conversation {sender}")
+    idx = after[0]
+    until = events[idx - 1]["timestamp"]
+    tracker = get(f"{bot.rasa_url}/conversations/{sender}/tracker",
+                  params={"include_events": "ALL", "until": repr(until)}).json()
+    if any(e.get("event") == "action" and e.get("name") == RECOMMEND_ACTION and e.get("timestamp", 0) > until
+           for e in tracker["events"]):
+        raise RuntimeError("the tracker from ?until= still holds the action's run")
+    domain = get(f"{bot.rasa_url}/domain", headers={"Accept": "application/json"}).json()
+    version = get(f"{bot.rasa_url}/version").json()["version"]
+    payload = {"next_action": RECOMMEND_ACTION, "sender_id": sender, "tracker": tracker, "domain": domain,
+               "version": version}
+    info = {"sender": sender, "events": len(tracker["events"]), "latest_message": tracker["latest_message"]["text"],
+            "latest_intent": tracker["latest_message"]["intent"].get("name"),
+            "payload_bytes": len(json.dumps(payload))}
+    return payload, info
+
+
+def action_server(action_url: str, payload: dict, n: int, warmup: int = 10) -> dict:
+    body = json.dumps(payload).encode()
+    times, errors, examples = [], 0, []
+    with httpx.Client(timeout=REQUEST_TIMEOUT, trust_env=False) as client:
+        for i in tqdm(range(warmup + n), desc=f"action server: {RECOMMEND_ACTION}", unit="req", file=sys.stderr,
+                      leave=False):
+            t0 = time.perf_counter()
+            try:
+                resp = client.post(f"{action_url}/webhook", content=body,
+                                   headers={"Content-Type": "application/json"})
+                ms = (time.perf_counter() - t0) * 1000.0
+                ok = resp.status_code == 200 and any(e.get("event") == "slot" for e in resp.json().get("events", []))
+                problem = None if ok else f"HTTP {resp.status_code}: {resp.text[:200]}"
+            except (httpx.HTTPError, ValueError) as exc:
+                ms, problem = (time.perf_counter() - t0) * 1000.0, f"{type(exc).__name__}: {exc}"
+            if i < warmup:
+                continue
+            if problem:
+                errors += 1
+                if len(examples) < 5:
+                    examples.append(problem)
+            else:
+                times.append(ms)
+    return {"action": RECOMMEND_ACTION, "requests": n, "warmup": warmup, "latency_ms": pct(times), "errors": errors,
+            "examples": examples}
+
+
+# --- the baseline model ------------------------------------------------------------------------------------
+def training_inputs_hash(project: Path) -> str:
+    """sha256 of what `rasa train` reads (config, domain, data) + the Rasa and Python versions."""
+    h = hashlib.sha256()
+    h.update(f"rasa {importlib.metadata.version('rasa')} python {sys.version_info[:2]}\n".encode())
+    files = [project / "config.yml", project / "domain.yml", *sorted((project / "data").rglob("*.yml"))]
+    for f in files:
+        h.update(str(f.relative_to(project)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def rasa_template() -> Path:
+    """The template `rasa init` copies (found without importing Rasa)."""
+    return Path(importlib.util.find_spec("rasa").submodule_search_locations[0]) / "cli" / "initial_project"
+
+
+def _run_logged(cmd: List[str], cwd: Path, env: dict, log: Path, timeout: float) -> float:
+    t0 = time.perf_counter()
+    with open(log, "ab") as fh:
+        fh.write(f"\n--- {' '.join(cmd)}\n".encode())
+        fh.flush()
+        result = subprocess.run(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                timeout=timeout)
+    if result.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{tail}")
+    return time.perf_counter() - t0
+
+
+def baseline_model(tmp: Path, cache_dir: Path) -> Tuple[Path, dict]:
+    """The trained `rasa init` bot: from ``cache_dir/<hash>/`` or made now (``rasa init`` + ``rasa train``).
+
+    The key hashes the template that ``rasa init`` copies (config, domain, data) and the Rasa version: training
+    rewrites the copied ``config.yml`` (a random ``assistant_id``, ``pipeline: null``), so the project's own files
+    would give a new key every time."""
+    key = training_inputs_hash(rasa_template())
+    cached = cache_dir / key[:16] / "baseline.tar.gz"
+    meta_file = cached.with_name("meta.json")
+    if cached.exists() and meta_file.exists():
+        meta = json.loads(meta_file.read_text())
+        return cached, {**meta, "cached": True, "model": str(cached)}
+
+    project = tmp / "baseline"
+    project.mkdir()
+    log = tmp / "baseline-train.log"
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
+               RASA_CACHE_DIRECTORY=str(tmp / "rasa-init-cache"))
+    rasa = str(VENV_BIN / "rasa")
+    print("baseline: rasa init --no-prompt (copies the template and trains an initial model) ...", flush=True)
+    init_s = _run_logged([rasa, "init", "--no-prompt", "--init-dir", str(project)], project, env, log, 1800)
+    shutil.rmtree(project / "models", ignore_errors=True)  # rasa init's own model: train again from scratch
+    env["RASA_CACHE_DIRECTORY"] = str(tmp / "rasa-train-cache")
+    print("baseline: rasa train --fixed-model-name baseline ...", flush=True)
+    train_s = _run_logged([rasa, "train", "--fixed-model-name", "baseline"], project, env, log, 1800)
+    trained = project / "models" / "baseline.tar.gz"
+    if not trained.exists():
+        raise RuntimeError(f"rasa train wrote no {trained}")
+    cached = cache_dir / key[:16] / "baseline.tar.gz"
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(trained, cached.with_suffix(".part"))
+    os.replace(cached.with_suffix(".part"), cached)
+    meta = {"key": key, "rasa_init_s": init_s, "train_s": train_s, "trained_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "rasa_version": importlib.metadata.version("rasa"), "cpus": os.cpu_count()}
+    cached.with_name("meta.json").write_text(json.dumps(meta, indent=2))
+    return cached, {**meta, "cached": False, "model": str(cached)}
+
+
+# --- one assistant, start to stop --------------------------------------------------------------------------
+def measure(name: str, stack: Stack, with_actions: bool, turns: Turns, args, reset: Callable[[], None]) -> dict:
+    out: dict = {"name": name}
+    try:
+        print(f"{name}: starting ...", flush=True)
+        if with_actions:
+            stack.start()
+        else:
+            stack.start_rasa()
+        out["start_s"] = dict(stack.timings)
+        bot = Bot(name, stack.config.rasa_url)
+        try:
+            for _ in range(args.warmup):  # warm-up: not measured
+                sender = new_sender("warm")
+                for text, _expect in turns:
+                    bot.say(sender, text)
+            for _ in range(5):
+                bot.say(new_sender("warm"), "hi")
+            reset()
+
+            def rss() -> dict:
+                mem = {"rasa_mb": group_rss_mb(stack.rasa.pid if stack.rasa else None)}
+                if with_actions:
+                    mem["actions_mb"] = group_rss_mb(stack.actions.pid if stack.actions else None)
+                return mem
+
+            out["rss_after_warmup"] = rss()
+            out["new_conversations"] = new_conversations(bot, args.new)
+            out["conversations"] = conversations(bot, turns, args.conversations, between=reset)
+            reset()
+            out["throughput"] = throughput(bot, turns, args.concurrency, args.duration)
+            if with_actions:
+                payload, info = recommend_payload(bot, out["conversations"]["senders"][-1])
+                out["action_server"] = {**action_server(stack.config.action_url, payload, args.action_calls),
+                                        "tracker": info}
+            out["rss_after_load"] = rss()
+        finally:
+            bot.close()
+    finally:
+        stack.stop()
+        print(f"{name}: stopped", flush=True)
+    return out
+
+
+# --- report ------------------------------------------------------------------------------------------------
+def fmt(value, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def report(result: dict) -> List[Tuple[str, bool]]:
+    s, b = result["shopmate"], result["baseline"]
+    rows: List[Tuple[str, Optional[float], Optional[float], str, Optional[bool]]] = []
+
+    def ratio(x, y):
+        return x / y if x is not None and y else None
+
+    def row(label, sv, bv, target="", met=None, show_ratio=True):
+        rows.append((label, sv, bv, ratio(sv, bv) if show_ratio else None, target, met))
+
+    row("start: action server (s)", s["start_s"].get("actions_start_s"), None, show_ratio=False)
+    row("start: Rasa server (s)", s["start_s"].get("rasa_start_s"), b["start_s"].get("rasa_start_s"))
+    row("baseline: rasa train (s)", None, result["baseline_model"]["train_s"], show_ratio=False)
+    for when in ("rss_after_warmup", "rss_after_load"):
+        tag = "after warm-up" if when == "rss_after_warmup" else "after load"
+        row(f"RSS {tag}: Rasa server (MB)", s[when]["rasa_mb"], b[when]["rasa_mb"])
+        row(f"RSS {tag}: action server (MB)", s[when].get("actions_mb"), None, show_ratio=False)
+    for q in ("p50", "p95", "p99"):
+        row(f"new conversation 'hi': {q} (ms)", s["new_conversations"]["round_trip_ms"][q],
+            b["new_conversations"]["round_trip_ms"][q])
+    sc, bc = s["conversations"]["round_trip_ms"], b["conversations"]["round_trip_ms"]
+    p50_ratio = ratio(sc["p50"], bc["p50"])
+    t = TARGETS
+    row("20-turn conversations: p50 (ms)", sc["p50"], bc["p50"], f"<= {t['p50_ratio_20_turns']}x base",
+        p50_ratio is not None and p50_ratio <= t["p50_ratio_20_turns"])
+    row("20-turn conversations: p95 (ms)", sc["p95"], bc["p95"])
+    row("20-turn conversations: p99 (ms)", sc["p99"], bc["p99"], f"<= {t['p99_20_turns_ms']:.0f} ms",
+        sc["p99"] <= t["p99_20_turns_ms"])
+    st, bt = s["throughput"], b["throughput"]
+    tp_ratio = ratio(st["turns_per_s"], bt["turns_per_s"])
+    row(f"throughput, {st['concurrency']} senders (turns/s)", st["turns_per_s"], bt["turns_per_s"],
+        f">= {t['throughput_ratio']}x base", tp_ratio is not None and tp_ratio >= t["throughput_ratio"])
+    row("  round trip under load: p50 (ms)", st["round_trip_ms"]["p50"], bt["round_trip_ms"]["p50"])
+    row("  round trip under load: p99 (ms)", st["round_trip_ms"]["p99"], bt["round_trip_ms"]["p99"])
+    a = s["action_server"]["latency_ms"]
+    for q in ("p50", "p95", "p99"):
+        met = (a[q] <= t["action_p99_ms"]) if q == "p99" else None
+        row(f"action server {RECOMMEND_ACTION}: {q} (ms)", a[q], None,
+            "" if met is None else f"<= {t['action_p99_ms']:.0f} ms", met, show_ratio=False)
+
+    print(f"\n{'measure':<44}{'ShopMate':>10}{'baseline':>10}{'ratio':>8}  {'target':<16}met")
+    for label, sv, bv, r, target, met in rows:
+        print(f"{label:<44}{fmt(sv):>10}{fmt(bv):>10}{fmt(r, 2):>8}  {target:<16}"
+              f"{'' if met is None else ('yes' if met else 'NO')}")
+
+    def problems(part: dict) -> str:
+        return f"{part['errors']} errors, {part['empty_replies']} empty, {part.get('unexpected_replies', 0)} unexpected"
+
+    print(f"\nrequests (errors / empty replies / replies not matching the script):")
+    for key, label in (("new_conversations", "new conversations"), ("conversations", "20-turn conversations"),
+                       ("throughput", "throughput")):
+        print(f"  {label:<24} ShopMate {problems(s[key]):<44} baseline {problems(b[key])}")
+    print(f"  action server            {s['action_server']['errors']} errors in {s['action_server']['requests']}")
+    print(f"samples: 'hi' {s['new_conversations']['round_trip_ms']['n']} / "
+          f"{b['new_conversations']['round_trip_ms']['n']}"
+          f", 20-turn {sc['n']} / {bc['n']} turns ({s['conversations']['conversations']} conversations each)"
+          f", load {st['completed']} / {bt['completed']} turns in {st['duration_s']:.0f} s"
+          f" ({st['conversations_finished']} / {bt['conversations_finished']} conversations finished)")
+    slow = sorted(s["conversations"]["per_turn"], key=lambda x: -x["p50_ms"])[:3]
+    print("ShopMate's slowest turns (p50): " + ", ".join(f"{x['turn']}. '{x['said']}' {x['p50_ms']:.0f} ms"
+                                                        for x in slow))
+    print(f"ShopMate under load: {st['replies_with_rma']} returns registered, {st['replies_already_returned']} told "
+          f"'already returned' (shared demo order, no reset during the load)")
+    bm = result["baseline_model"]
+    print(f"baseline model: {'cached ' if bm['cached'] else ''}{bm['model']} (rasa train {bm['train_s']:.0f} s"
+          f", rasa init incl. its own training {bm['rasa_init_s']:.0f} s, trained {bm['trained_at']})")
+    tr = s["action_server"]["tracker"]
+    print(f"action payload: tracker of {tr['events']} events before '{tr['latest_message']}', "
+          f"{tr['payload_bytes']:,} bytes")
+    print(f"load average at start {result['loadavg_start']}, at end {result['loadavg_end']}; {result['cpus']} CPUs")
+    return [(label, bool(met)) for label, _, _, _, _, met in rows if met is not None]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smoke run: fewer requests and 10 s of load")
+    ap.add_argument("--new", type=int, help="new conversations ('hi' per new sender) (default 100, quick 20)")
+    ap.add_argument("--conversations", type=int, help="20-turn conversations per assistant (default 5, quick 2)")
+    ap.add_argument("--duration", type=float, help="seconds of load for the throughput (default 30, quick 10)")
+    ap.add_argument("--concurrency", type=int, default=8, help="concurrent senders for the throughput")
+    ap.add_argument("--action-calls", type=int, help="requests to the action server (default 200, quick 50)")
+    ap.add_argument("--warmup", type=int, default=1, help="unmeasured scripted conversations after start")
+    ap.add_argument("--model", default=str(ROOT / "models" / "shopmate.tar.gz"))
+    ap.add_argument("--shop-db", default=str(ROOT / "var" / "shop.db"), help="copied; the copy is used")
+    ap.add_argument("--recommender-dir", default=str(ROOT / "models" / "recommender"))
+    ap.add_argument("--baseline-cache", default=str(ROOT / "models" / "baseline"))
+    ap.add_argument("--keep-tmp", action="store_true", help="keep the temp folder (server logs, databases)")
+    ap.add_argument("--out", default=str(ROOT / "reports" / "bench_latency.json"))
+    args = ap.parse_args(argv)
+    quick = args.quick
+    args.new = args.new if args.new is not None else (20 if quick else 100)
+    args.conversations = args.conversations if args.conversations is not None else (2 if quick else 5)
+    args.duration = args.duration if args.duration is not None else (10.0 if quick else 30.0)
+    args.action_calls = args.action_calls if args.action_calls is not None else (50 if quick else 200)
+    for value, name in ((args.new, "--new"), (args.conversations, "--conversations"), (args.duration, "--duration"),
+                        (args.concurrency, "--concurrency"), (args.action_calls, "--action-calls")):
+        if value <= 0:
+            ap.error(f"{name} must be positive")
+
+    model, shop_db, rec_dir = Path(args.model), Path(args.shop_db), Path(args.recommender_dir)
+    if not model.exists():
+        print(f"no Rasa model at {model}: run `make train`", file=sys.stderr)
+        return 2
+    if not shop_db.exists() or not rec_dir.exists():
+        print(f"missing {shop_db if not shop_db.exists() else rec_dir}: run `make data train`", file=sys.stderr)
+        return 2
+
+    wall0 = time.perf_counter()
+    result: dict = {"quick": quick, "cpus": os.cpu_count(), "loadavg_start": loadavg(), "targets": TARGETS,
+                    "settings": {k: getattr(args, k) for k in ("new", "conversations", "duration", "concurrency",
+                                                               "action_calls", "warmup")},
+                    "shopmate_script": [t for t, _ in SHOPMATE_TURNS],
+                    "baseline_script": [t for t, _ in BASELINE_TURNS]}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+    try:
+        model_path, result["baseline_model"] = baseline_model(tmp, Path(args.baseline_cache))
+
+        db = tmp / "shop.db"
+        copy_db(shop_db, db)
+        shop_url = f"sqlite:///{db}"
+        common = dict(shop_db_url=shop_url, recommender_dir=rec_dir, host=HOST, rasa_port=0, action_port=0,
+                      web_port=None, endpoints=ROOT / "endpoints.yml", credentials=ROOT / "credentials.yml")
+        shop_stack = Stack(StackConfig(var_dir=tmp / "shopmate", model=model, **common))
+        result["shopmate"] = measure("ShopMate", shop_stack, True, SHOPMATE_TURNS, args, ReturnReset(db))
+        base_stack = Stack(StackConfig(var_dir=tmp / "baseline-var", model=model_path, **common))
+        result["baseline"] = measure("baseline", base_stack, False, BASELINE_TURNS, args, lambda: None)
+
+        result["loadavg_end"] = loadavg()
+        result["wall_s"] = time.perf_counter() - wall0
+        result["met"] = dict(report(result))
+        print(f"wall time {result['wall_s']:.0f} s")
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2))
+        print(f"wrote {args.out}")
+    finally:
+        if args.keep_tmp:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
