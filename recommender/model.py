@@ -83,6 +83,9 @@ class RecommenderParams:
         seeds: most recent (decayed-confidence) history items used as neighbour seeds.
         heads_per_type / heads_per_category: popular in-stock candidates per type / per category.
         pop_weight / category_bonus: weights of z(log popularity) and of a mentioned category (x recency).
+        support_category_bonus: the category bonus for help articles and services (``weights.support_types``):
+            for them the topic the customer is on ("returns" during a return) matters more than what other
+            customers read, so it outweighs the collaborative signals.
         mention_seed: seed weight of an item mentioned in the dialogue (x recency) relative to the strongest
             history seed.
         strength: fusion strength (see ``fusion.fuse_dense``), orders the mixed list.
@@ -104,6 +107,7 @@ class RecommenderParams:
     heads_per_category: int = 30
     pop_weight: float = 0.3
     category_bonus: float = 1.0
+    support_category_bonus: float = 10.0
     mention_seed: float = 2.0
     strength: float = fusion.DEFAULT_STRENGTH
     profile: ProfileParams = ProfileParams()
@@ -383,9 +387,11 @@ class Recommender:
             raw += _z(cf)
         if row is not None and self.user_factors.shape[1]:
             raw += _z(self.item_factors[cand] @ self.user_factors[row]).astype(np.float64)
-        if cat_rec:
-            raw += p.category_bonus * np.array([cat_rec.get(c, 0.0) for c in self.item_cat[cand]])
         ctype = self.item_type[cand]
+        if cat_rec:
+            support = [self._type_pos[t] for t in p.weights.support_types if t in self._type_pos]
+            bonus = np.where(np.isin(ctype, support), p.support_category_bonus, p.category_bonus)
+            raw += bonus * np.array([cat_rec.get(c, 0.0) for c in self.item_cat[cand]])
         fused = fusion.standardize(raw, ctype) + fusion.type_boost(ctype, wvec, p.strength)
         pick = fusion.fill_topk(fused, ctype, wvec, k)
         return self._explain(cand[pick], fused[pick], seed_idx, seed_w, row, eff, state)

@@ -84,6 +84,15 @@ def test_after_sales_brings_help(model):
     assert "help with your return" in {r.reason for r in recs}
 
 
+@pytest.mark.parametrize("customer", [None, 1, 2, 5])
+@pytest.mark.parametrize("topic", ["returns", "delivery"])
+def test_the_topic_of_the_conversation_orders_the_help(model, customer, topic):
+    """Help articles and services follow the topic the customer is on, whatever others read most."""
+    state = DialogueState(needs={"after_sales": 1.0}, mentioned_categories={topic: 1.0})
+    articles = [r for r in model.recommend(customer, state, k=10) if r.content_type == "help_article"]
+    assert articles and articles[0].title.startswith(topic), [r.title for r in articles]
+
+
 def test_same_seed_same_output(interactions, items, params, model):
     again = Recommender(params).fit(interactions, items, seed=0)
     for customer in CUSTOMERS:
