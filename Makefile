@@ -76,11 +76,12 @@ test-stories: train-rasa ## Rasa test stories: 0 failed stories allowed
 ml100k: $(STAMP) ## fetch MovieLens 100K from the recbole==1.2.1 wheel into data/external/ml-100k
 	@$(PY) -m recommender.datasets fetch-ml100k
 
-eval: $(STAMP) ml100k ## evaluation report under reports/
-	$(PY) -m recommender.evaluate --dataset all --data-dir ../shared/data --out reports/
+eval: train-rasa ml100k ## evaluation report reports/README.md: NLU CV, stories, recommender, weights (long)
+	$(PY) scripts/eval_report.py --data-dir ../shared/data --out reports $(EVAL_ARGS)
 
 bench: $(STAMP) ## benchmarks under bench/ (tables on stdout, JSON under reports/)
 	$(PY) bench/recommender.py
+	$(PY) bench/latency.py
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf var models reports results .pytest_cache

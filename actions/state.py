@@ -48,9 +48,8 @@ NEED_OF_INTENT = {
 TOPICS_OF_INTENT = {
     "return_item": ("returns",), "refund_status": ("refunds",), "exchange_item": ("exchanges", "sizing"),
     "warranty_claim": ("warranty",), "complaint": ("returns", "contact"), "human_handoff": ("contact",),
-    "order_status": ("orders",), "cancel_order": ("orders",), "change_address": ("orders",),
     "delivery_options": ("shipping", "delivery"), "payment_issue": ("payment",),
-}
+}  # not the order intents: a status question is not a request for help content (the products stay in front)
 NEGATIVE_INTENTS = frozenset({"return_item", "exchange_item", "warranty_claim", "complaint"})
 NEED_DECAY = 0.6  # per user turn
 MENTION_DECAY = 0.75
