@@ -24,6 +24,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SUMMARY_KEYS = ("macro avg", "weighted avg", "micro avg", "accuracy")
 
 
+# Extractors that only find what their patterns name (order ids and emails here): their report lists every entity
+# label of the data with F1 0, so their macro F1 says nothing. They are shown but not gated; tests cover them.
+UNGATED_EXTRACTORS = ("RegexEntityExtractor",)
+
+
+def gated_macros(intents: dict, entity_reports: dict) -> dict[str, float]:
+    """``{part: macro F1}`` of the parts the gate applies to: intents and the learned entity extractors."""
+    macros = {"intents": intents["macro avg"]["f1-score"]}
+    macros.update({f"entities ({name})": rep["macro avg"]["f1-score"] for name, rep in entity_reports.items()
+                   if name not in UNGATED_EXTRACTORS and "macro avg" in rep})
+    return macros
+
+
 def load(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
@@ -101,12 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     parts = {"intents": intents, **{f"entities ({name})": rep for name, rep in entity_reports.items()}}
     lines = [f"# NLU {args.folds}-fold cross-validation", "", "| part | macro F1 | weighted F1 | examples |",
              "|---|---:|---:|---:|"]
-    worst = 1.0
+    worst = min(gated_macros(intents, entity_reports).values())
     for name, rep in parts.items():
         macro, weighted = rep.get("macro avg", {}), rep.get("weighted avg", {})
         lines.append(f"| {name} | {macro.get('f1-score', float('nan')):.3f} | "
                      f"{weighted.get('f1-score', float('nan')):.3f} | {macro.get('support', '')} |")
-        worst = min(worst, macro.get("f1-score", 1.0))
     lines.append("")
     for name, rep in parts.items():
         lines += table(name, rep)
