@@ -32,19 +32,16 @@ EXAMPLES = [
 ]
 
 
+# Environment variables that override a StackConfig default (anything unset keeps the default).
+ENV_OVERRIDES = {"SHOP_DB_URL": ("shop_db_url", str), "TRACKER_DB_URL": ("tracker_db_url", str),
+                 "SHOPMATE_RECOMMENDER_DIR": ("recommender_dir", Path), "SHOPMATE_HOST": ("host", str),
+                 "RASA_PORT": ("rasa_port", int), "ACTION_PORT": ("action_port", int)}
+
+
 def config_from_env(args: argparse.Namespace) -> StackConfig:
-    env = os.environ
-    return StackConfig(
-        var_dir=ROOT / "var",
-        model=ROOT / "models" / "shopmate.tar.gz",
-        shop_db_url=env.get("SHOP_DB_URL", f"sqlite:///{ROOT / 'var' / 'shop.db'}"),
-        tracker_db_url=env.get("TRACKER_DB_URL") or None,
-        recommender_dir=Path(env.get("SHOPMATE_RECOMMENDER_DIR", ROOT / "models" / "recommender")),
-        host=env.get("SHOPMATE_HOST", "127.0.0.1"),
-        rasa_port=int(env.get("RASA_PORT", 5005)),
-        action_port=int(env.get("ACTION_PORT", 5055)),
-        web_port=None if args.no_web else int(env.get("WEB_PORT", 8080)),
-    )
+    overrides = {field: cast(os.environ[var]) for var, (field, cast) in ENV_OVERRIDES.items() if os.environ.get(var)}
+    web_port = None if args.no_web else int(os.environ.get("WEB_PORT") or 8080)
+    return StackConfig(web_port=web_port, **overrides)
 
 
 def render(reply: dict) -> str:
