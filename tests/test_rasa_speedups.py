@@ -100,3 +100,105 @@ def test_tracker_copies_keep_their_own_slot_values(domain):
     assert fresh.get_slot("verified") is False and tracker.get_slot("verified") is True
     assert fresh.slots["order_id"] is not tracker.slots["order_id"]
     assert set(fresh.slots) == set(tracker.slots)
+
+
+# --- applied_events / past_states remembered per tracker ----------------------------------------------------
+def winding_conversation(domain: Domain) -> list:
+    """Events with what makes ``applied_events`` non-trivial: a form looping, a fallback reverting the user's
+    turn, an undone action, a restart and a new session."""
+    E = rasa_events
+    listen = lambda: E.ActionExecuted("action_listen")  # noqa: E731
+    return [
+        E.ActionExecuted("action_session_start"), E.SessionStarted(), listen(),
+        UserUttered("hi", {"name": "greet", "confidence": 0.9}), E.ActionExecuted("utter_greet"), listen(),
+        UserUttered("where is my order?", {"name": "order_status", "confidence": 0.9}),
+        SlotSet("pending_need", "order_status"), E.ActionExecuted("utter_verification_required"),
+        E.ActionExecuted("verify_form"), E.ActiveLoop("verify_form"), SlotSet("requested_slot", "order_id"), listen(),
+        UserUttered("SM-100001", {"name": "inform", "confidence": 0.9}), SlotSet("order_id", "SM-100001"),
+        E.ActionExecuted("verify_form"), SlotSet("requested_slot", "email"), listen(),
+        UserUttered("blah", {"name": "nlu_fallback", "confidence": 0.3}),
+        E.ActionExecuted("action_default_fallback"), E.UserUtteranceReverted(),
+        UserUttered("are you a bot?", {"name": "bot_challenge", "confidence": 0.9}),
+        E.ActionExecuted("utter_iamabot"), E.ActionExecuted("verify_form"), listen(),
+        UserUttered("alex.morgan@example.com", {"name": "inform", "confidence": 0.9}),
+        SlotSet("email", "alex.morgan@example.com"), E.ActionExecuted("verify_form"), SlotSet("verified", True),
+        E.ActiveLoop(None), SlotSet("requested_slot", None), E.ActionExecuted("action_order_status"),
+        E.ActionReverted(), E.ActionExecuted("action_order_status"), E.ActionExecuted("utter_offer_related"), listen(),
+        UserUttered("yes", {"name": "affirm", "confidence": 0.9}), E.ActionExecuted("action_recommend"),
+        SlotSet("shown_items", ["EL-000055"]), listen(),
+        UserUttered("start over", {"name": "stop", "confidence": 0.9}), E.ActionExecuted("action_restart"),
+        E.Restarted(), listen(), UserUttered("hello", {"name": "greet", "confidence": 0.9}),
+        E.ActionExecuted("utter_greet"), listen(),
+    ]
+
+
+ARGUMENTS = [dict(), dict(omit_unset_slots=True), dict(ignore_rule_only_turns=True),
+             dict(ignore_rule_only_turns=True, rule_only_data={"slots": ["pending_need"], "active_loops": []}),
+             dict(ignore_rule_only_turns=True, rule_only_data={"slots": [], "active_loops": ["verify_form"]})]
+
+
+def replay(events: list, domain: Domain) -> DialogueStateTracker:
+    tracker = DialogueStateTracker("replay", domain.slots)
+    for event in events:
+        tracker.update(event, domain)
+    return tracker
+
+
+def test_every_prefix_gives_rasas_applied_events_and_states(domain):
+    events = winding_conversation(domain)
+    tracker = DialogueStateTracker("prefixes", domain.slots)
+    for i, event in enumerate(events):
+        tracker.update(event, domain)  # one tracker growing: its cache must follow every new event
+        reference = replay(events[: i + 1], domain)
+        assert tracker.applied_events() == rasa_speedups._original_applied_events(reference)
+        for kwargs in ARGUMENTS:
+            expected = rasa_speedups._original_past_states(reference, domain, **kwargs)
+            assert tracker.past_states(domain, **kwargs) == expected, (i, kwargs)
+            assert tracker.past_states(domain, **kwargs) == expected, (i, kwargs)  # from the cache
+
+
+def test_callers_get_their_own_lists_and_states(domain):
+    tracker = replay(winding_conversation(domain)[:30], domain)
+    applied = tracker.applied_events()
+    applied.clear()
+    assert tracker.applied_events() == rasa_speedups._original_applied_events(tracker)
+    states = tracker.past_states(domain)
+    expected = copy.deepcopy(states)
+    for state in states:  # what the featurizers do to the states they get
+        state.get("user", {}).pop("intent", None)
+        state.pop("prev_action", None)
+    states.append({})
+    assert tracker.past_states(domain) == expected
+
+
+def test_the_cache_follows_a_replaced_event_list_and_a_bounded_history(domain):
+    events = winding_conversation(domain)
+    tracker = replay(events[:20], domain)
+    assert tracker.past_states(domain)
+    tracker.events = type(tracker.events)(events[:12])  # same kind of list, another object
+    tracker._reset()
+    tracker.replay_events()
+    assert tracker.past_states(domain) == rasa_speedups._original_past_states(replay(events[:12], domain), domain)
+
+    bounded = DialogueStateTracker("bounded", domain.slots, max_event_history=10)
+    for i, event in enumerate(events):
+        bounded.update(event, domain)
+        assert len(bounded.events) <= 10
+        assert bounded.applied_events() == rasa_speedups._original_applied_events(bounded)
+
+
+def test_each_domain_and_argument_set_is_computed_once(domain, monkeypatch):
+    computed = []
+    original = rasa_speedups._original_past_states
+    monkeypatch.setattr(rasa_speedups, "_original_past_states",
+                        lambda tracker, d, *args: computed.append(d) or original(tracker, d, *args))
+    tracker = replay(winding_conversation(domain)[:30], domain)
+    other = Domain.from_dict(domain.as_dict())  # equal content, another object: not trusted to be the same
+    for _ in range(3):
+        for kwargs in ARGUMENTS:
+            tracker.past_states(domain, **kwargs)
+        tracker.past_states(other)
+    assert len(computed) == len(ARGUMENTS) + 1
+    tracker.update(rasa_events.ActionExecuted("action_listen"), domain)
+    tracker.past_states(domain)
+    assert len(computed) == len(ARGUMENTS) + 2
