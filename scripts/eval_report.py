@@ -17,7 +17,9 @@ Parts (each runs independently; a part that fails is reported in the report and 
    when ``models/recommender`` cannot be loaded): ``reports/weights_over_conversation.png`` and a table.
 
 Exit status 0 when every part that ran succeeded and the NLU gate passed, 1 otherwise (the report is written in
-both cases). ``--skip-nlu-cv`` / ``--skip-recommender`` leave out the two slow parts (quick runs).
+both cases). ``--skip-nlu-cv`` / ``--skip-recommender`` leave out the two slow parts (quick runs);
+``--reuse-nlu-cv`` / ``--reuse-recommender`` report the results an earlier run left in ``--out`` (the report says
+when they were written) instead of computing them again.
 
 Usage: ``python scripts/eval_report.py [--skip-nlu-cv] [--skip-recommender] [--folds 5] [--out reports]
 [--data-dir ../shared/data] [--fail-below 0.85]`` (``make eval`` runs it after ``train-rasa`` and ``ml100k``).
@@ -120,6 +122,13 @@ def rel(path: Path, out: Path) -> str:
     return os.path.relpath(path, out) if path.is_relative_to(out) else str(path)
 
 
+def reused_at(path: Path) -> str:
+    """When reused results were written, for the report: ``2026-12-04 10:24``."""
+    if not path.exists():
+        raise RuntimeError(f"nothing to reuse: {path} is missing (run without --reuse-*)")
+    return f"{dt.datetime.fromtimestamp(path.stat().st_mtime):%Y-%m-%d %H:%M}"
+
+
 def fmt(x: Any, digits: int = 4) -> str:
     if isinstance(x, float):
         return f"{x:.{digits}f}"
@@ -131,10 +140,17 @@ def nlu_part(args) -> Callable[[Part], None]:
     def fn(part: Part) -> None:
         nlu_dir = args.out / "nlu"
         t0 = time.time()
-        progress(f"NLU: {args.folds}-fold cross-validation trains DIET {args.folds} times (10+ minutes on 2 cores)")
-        code, _ = run([sys.executable, ROOT / "scripts" / "nlu_report.py", "--run", "--folds", args.folds,
-                       "--dir", nlu_dir, "--out", args.out, "--fail-below", args.fail_below])
         md = args.out / "nlu_cv.md"
+        if args.reuse_nlu_cv:  # the cross-validation already in --out (scripts/nlu_report.py --run), reformatted
+            t0 = 0.0
+            code, _ = run([sys.executable, ROOT / "scripts" / "nlu_report.py", "--dir", nlu_dir, "--out", args.out,
+                           "--fail-below", args.fail_below])
+            part.lines += [f"Reused: the cross-validation of {reused_at(nlu_dir / 'intent_report.json')} "
+                           f"(`--reuse-nlu-cv`).", ""]
+        else:
+            progress(f"NLU: {args.folds}-fold cross-validation trains DIET {args.folds} times (10+ minutes on 2 cores)")
+            code, _ = run([sys.executable, ROOT / "scripts" / "nlu_report.py", "--run", "--folds", args.folds,
+                           "--dir", nlu_dir, "--out", args.out, "--fail-below", args.fail_below])
         if code not in (0, 1) or not fresh(md, t0):
             raise RuntimeError(f"scripts/nlu_report.py --run exited with status {code} (no fresh {md.name})")
         text = md.read_text().splitlines()
@@ -291,11 +307,16 @@ def dialogue_tables(reports: Dict[str, dict]) -> List[str]:
 def recommender_part(args) -> Callable[[Part], None]:
     def fn(part: Part) -> None:
         t0 = time.time()
-        progress("recommender: every data set, tuned baselines + ShopMate blend + sharing + dialogue (long)")
-        code, printed = run([sys.executable, "-m", "recommender.evaluate", "--dataset", "all", "--data-dir",
-                             args.data_dir, "--out", args.out], capture=True)
-        (args.out / "recommender_eval.txt").write_text(printed)
         summary_path = args.out / "eval_summary.json"
+        if args.reuse_recommender:  # the JSON an earlier run left in --out, reformatted
+            t0, code = 0.0, 0 if summary_path.exists() else 2
+            printed = (args.out / "recommender_eval.txt").read_text() if code == 0 else ""
+            part.lines += [f"Reused: the evaluation of {reused_at(summary_path)} (`--reuse-recommender`).", ""]
+        else:
+            progress("recommender: every data set, tuned baselines + ShopMate blend + sharing + dialogue (long)")
+            code, printed = run([sys.executable, "-m", "recommender.evaluate", "--dataset", "all", "--data-dir",
+                                 args.data_dir, "--out", args.out], capture=True)
+            (args.out / "recommender_eval.txt").write_text(printed)
         if code != 0 or not fresh(summary_path, t0):
             raise RuntimeError(f"python -m recommender.evaluate exited with status {code} "
                                f"(no fresh {summary_path.name}); printed output in recommender_eval.txt")
@@ -585,6 +606,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-nlu-cv", action="store_true", help="leave out the NLU cross-validation (10+ minutes)")
     ap.add_argument("--skip-recommender", action="store_true", help="leave out the recommender evaluation (long)")
+    ap.add_argument("--reuse-nlu-cv", action="store_true",
+                    help="report the cross-validation already in --out/nlu instead of running it again")
+    ap.add_argument("--reuse-recommender", action="store_true",
+                    help="report the recommender evaluation JSON already in --out instead of running it again")
     ap.add_argument("--folds", type=int, default=5, help="NLU cross-validation folds")
     ap.add_argument("--fail-below", type=float, default=0.85, help="NLU gate: minimum macro F1 (intents, entities)")
     ap.add_argument("--data-dir", default="../shared/data", help="public recommender data (amazon/, cross_domain/)")
