@@ -45,7 +45,7 @@ def sentence_vector(message: Message, featurizers: Optional[List[Text]] = None) 
     parts = []
     if sparse is not None:
         counts = scipy.sparse.csr_matrix(sparse.features, dtype=np.float64)
-        counts.data = np.log1p(np.abs(counts.data)) * np.sign(counts.data)
+        counts.data = np.log1p(counts.data)
         norm = scipy.sparse.linalg.norm(counts)
         parts.append(counts / norm if norm > 0 else counts)
     if dense is not None:

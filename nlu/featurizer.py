@@ -21,10 +21,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, TOKENS_NAMES
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
-from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -79,9 +78,7 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         if not tokens or text is None:
             return  # intent-only examples of the stories, and messages without text
         encoded = self.encoder.encode(text)
-        alias = self._config[FEATURIZER_CLASS_ALIAS]
+        sequence = None
         if self._config["sequence_features"]:
             sequence = token_vectors(encoded, [(t.start, t.end) for t in tokens])
-            message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
-        sentence = encoded.sentence[np.newaxis, :].astype(np.float32)
-        message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))
+        self.add_features_to_message(sequence, encoded.sentence[np.newaxis, :].astype(np.float32), TEXT, message)

@@ -86,7 +86,7 @@ class MiniLM:
         self.tokenizer = tokenizer
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_WORD_PIECES)
-        w = {k: v.astype(np.float32) for k, v in weights.items()}
+        w = {k: v.astype(np.float32, copy=False) for k, v in weights.items()}
         self.word = w["embeddings.word_embeddings.weight"]
         self.position = w["embeddings.position_embeddings.weight"]
         self.segment = w["embeddings.token_type_embeddings.weight"][0]

@@ -1,6 +1,7 @@
 """Train the Rasa model only when its inputs changed.
 
-The inputs (domain, config, training data) are hashed; the hash is stored next to the model
+The inputs (domain, config, training data, and the code of the pipeline components in `nlu/`) are hashed; the
+hash is stored next to the model
 (`models/shopmate.sha256`). If the model exists and the hash matches, nothing is trained, so
 `make test` and `make run` reuse one model for as long as the assistant's files stay the same.
 """
@@ -16,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "shopmate.tar.gz"
 HASH = ROOT / "models" / "shopmate.sha256"
-INPUTS = ["domain.yml", "domain", "config.yml", "data"]
+# nlu/ holds pipeline components (sentence encoder, intent classifier): their code shapes the trained model too.
+INPUTS = ["domain.yml", "domain", "config.yml", "data", "nlu"]
 
 
 def input_files() -> list[Path]:
@@ -26,7 +28,7 @@ def input_files() -> list[Path]:
         if p.is_file():
             files.append(p)
         elif p.is_dir():
-            files.extend(f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix in {".yml", ".yaml", ".txt"})
+            files.extend(f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix in {".yml", ".yaml", ".txt", ".py"})
     return files
 
 
