@@ -52,11 +52,34 @@ def _entities(tracker: Tracker, name: str) -> List[str]:
     return [str(v) for v in tracker.get_latest_entity_values(name) if v]
 
 
+def named_phrases(tracker: Tracker) -> List[str]:
+    """Phrases of the latest message that name one item, in order: each ``product`` entity, with the brand right
+    before it ("Kestrel compact camera"), and a brand right before a singular category word ("the Kestrel camera";
+    "Kestrel cameras" asks for a range, not an item)."""
+    text = tracker.latest_message.get("text") or ""
+    entities = sorted((e for e in tracker.latest_message.get("entities") or [] if e.get("value")),
+                      key=lambda e: e.get("start") or 0)
+    phrases = []
+    for i, e in enumerate(entities):
+        if e.get("entity") not in ("product", "content_type"):
+            continue
+        prev = entities[i - 1] if i else None
+        spans = prev is not None and 0 <= prev.get("end", 0) <= e.get("start", 0) < e.get("end", 0) <= len(text)
+        brand = prev if spans and prev.get("entity") == "brand" and not text[prev["end"]:e["start"]].strip() else None
+        if e["entity"] == "content_type":
+            if brand is None or text[e["start"]:e["end"]].lower() == str(e.get("category") or "").lower():
+                continue
+            phrases.append(text[brand["start"]:e["end"]])
+        else:
+            phrases.append(f"{text[brand['start']:brand['end']]} {e['value']}" if brand else str(e["value"]))
+    return phrases
+
+
 def resolve_items(tracker: Tracker, want: int = 1) -> List[str]:
     """Up to ``want`` item ids the latest message refers to, in the order they were named.
 
     Sources, most explicit first: item ids in the text or entities, positions in ``shown_items`` (from the
-    ``mention`` entity or the text), ``product`` entities searched in the catalog, then a pronoun or the lack
+    ``mention`` entity or the text), ``named_phrases`` searched in the catalog, then a pronoun or the lack
     of any reference → the product last shown (``product``)."""
     text = tracker.latest_message.get("text") or ""
     found: List[str] = []
@@ -73,7 +96,7 @@ def resolve_items(tracker: Tracker, want: int = 1) -> List[str]:
     for position in ordinals_in(mentions) or ordinals_in(text):
         if shown and -len(shown) <= position < len(shown):
             add(shown[position])
-    for value in _entities(tracker, "product"):
+    for value in named_phrases(tracker):
         if not item_id_in(value):
             hits = get_shop().catalog.search(value, limit=1)
             add(hits[0].id if hits else None)
@@ -108,13 +131,16 @@ def describe_item(item: Any, availability: Any) -> str:
 
 
 def search_filters(tracker: Tracker) -> dict:
-    """Catalog filters from the latest message's entities (falling back to the slots)."""
-    def first(name: str) -> Optional[str]:
-        values = _entities(tracker, name)
-        return values[0] if values else None
+    """Catalog filters from the latest message's entities (the content type falling back to its slot): a
+    ``content_type`` entity names a type ("gadgets") or a category of it ("laptops", under ``category``; see
+    ``nlu.gazetteer``)."""
+    def first(name: str) -> Optional[dict]:
+        return next((e for e in tracker.latest_message.get("entities") or []
+                     if e.get("entity") == name and e.get("value")), None)
 
-    return {"content_type": first("content_type") or tracker.get_slot("content_type"),
-            "category": first("category"), "brand": first("brand")}
+    kind, brand = first("content_type") or {}, first("brand") or {}
+    return {"content_type": kind.get("value") or tracker.get_slot("content_type"), "category": kind.get("category"),
+            "brand": brand.get("value")}
 
 
 class ActionProductInfo(ShopAction):
@@ -130,8 +156,10 @@ class ActionProductInfo(ShopAction):
     @answers_errors
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         shop = get_shop()
-        explicit = _entities(tracker, "product") or _entities(tracker, "mention") or item_id_in(
-            tracker.latest_message.get("text"))
+        text = tracker.latest_message.get("text") or ""
+        # "how much is it": a pronoun (not an entity, see nlu/gazetteer.py) means the product last shown
+        explicit = named_phrases(tracker) or _entities(tracker, "mention") or item_id_in(text) or (
+            tracker.get_slot("product") and PRONOUN_RE.search(text))
         filters = search_filters(tracker)
         if not explicit and any(filters.values()):
             return self.search(dispatcher, tracker, filters)

@@ -7,8 +7,8 @@ something that happened in turn ``t`` has age ``T - t``.
 
 * **needs**: each intent of a user turn (multi-intents split on ``+``) maps to a need (``NEED_OF_INTENT``);
   strength = ``NEED_DECAY ** age`` of the latest turn that expressed it.
-* **mentions** (types, categories, items): from the user's entities (``content_type``, ``category``, item ids
-  in ``product`` / the text), from slots the actions set (``product`` = viewed item, ``shown_items`` = cards
+* **mentions** (types, categories, items): from the user's entities (``content_type`` with the ``category``
+  it names, if any: see ``nlu.gazetteer``; item ids in ``product`` / the text), from slots the actions set (``product`` = viewed item, ``shown_items`` = cards
   shown) and from the actions' bookkeeping records in ``dialogue_events`` (``{"kind", "item", "type",
   "category"}``, kinds ``viewed`` / ``ordered`` / ``shown`` / ``negative``). Value = ``source weight x
   MENTION_DECAY ** age``, the maximum over mentions; values below ``MIN_WEIGHT`` are dropped. An item also
@@ -178,10 +178,9 @@ def dialogue_state(tracker: Tracker) -> DialogueState:
                     continue
                 if name == "content_type":
                     mention(None, SOURCE_WEIGHT["user"], type_=value.lower(), negative=negative_turn)
-                elif name == "category":
-                    if negative_turn:
-                        continue  # categories have no negative counterpart in the state
-                    categories.add(value.lower(), SOURCE_WEIGHT["user"], turn)
+                    if isinstance(entity.get("category"), str) and not negative_turn:
+                        # categories have no negative counterpart in the state
+                        categories.add(entity["category"].lower(), SOURCE_WEIGHT["user"], turn)
                 elif name == "product" and item_id_in(value):
                     mention(item_id_in(value), SOURCE_WEIGHT["user"], negative=negative_turn)
             if negative_turn and slots.get("product") and "complaint" in intents:
@@ -196,8 +195,8 @@ def dialogue_state(tracker: Tracker) -> DialogueState:
                     mention(item_id_in(item), SOURCE_WEIGHT["shown"])
             elif name == "return_item_id" and item_id_in(value):
                 mention(item_id_in(value), 1.0, negative=True)
-            elif name in ("content_type", "category") and isinstance(value, str) and not negative_turn:
-                (types if name == "content_type" else categories).add(value.lower(), SOURCE_WEIGHT["user"], turn)
+            elif name == "content_type" and isinstance(value, str) and not negative_turn:
+                types.add(value.lower(), SOURCE_WEIGHT["user"], turn)
             elif name == "dialogue_events" and isinstance(value, list):
                 for rec in value:
                     if isinstance(rec, dict) and rec.get("kind") in SOURCE_WEIGHT.keys() | {"negative"}:

@@ -25,3 +25,11 @@ def test_committed_lookup_tables_match_the_demo_catalog(tmp_path):
     committed = (ROOT / "data" / "lookups" / "products.yml").read_text()
     assert out.read_text() == committed, "data/lookups/products.yml is stale: run python scripts/gen_lookups.py"
     assert "- lookup: brand" in committed and "    - lumora" in committed
+
+
+def test_colours_are_the_catalogs_and_basic_ones_without_words_that_name_a_fault():
+    items = pd.DataFrame({"cat": [0, 0, 0, -1], "attributes": [{"colour": "Forest Green"}, {"colour": "Rust"},
+                                                                {"size": "M"}, {"colour": "Teal Article"}]})
+    found = gen_lookups.colours(items)
+    assert "forest green" in found and "red" in found and "grey" in found
+    assert "rust" not in found and "teal article" not in found  # "rust" is a fault too; help articles don't count

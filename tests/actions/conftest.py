@@ -53,11 +53,12 @@ class Chat:
         return time.time()
 
     def user(self, text: str, intent: str = "inform", entities: Iterable[tuple] = (), **slots: Any) -> "Chat":
-        """A user message: ``entities`` are ``(entity, value)`` pairs; ``slots`` are filled like Rasa's slot
+        """A user message: ``entities`` are ``(entity, value)`` pairs or whole entity dicts; ``slots`` are filled like Rasa's slot
         mappings would (``SlotSet`` events right after the message)."""
         parse = {"text": text, "intent": {"name": intent, "confidence": 0.99},
                  "intent_ranking": [{"name": intent, "confidence": 0.99}],
-                 "entities": [{"entity": e, "value": v, "start": 0, "end": 0} for e, v in entities]}
+                 "entities": [e if isinstance(e, dict) else {"entity": e[0], "value": e[1], "start": 0, "end": 0}
+                              for e in entities]}
         self.events.append({"event": "action", "name": "action_listen", "timestamp": self._t()})
         self.events.append({"event": "user", "text": text, "parse_data": parse, "timestamp": self._t()})
         self.latest_message = parse

@@ -57,7 +57,7 @@ def test_after_a_camera_question_the_cards_are_camera_related_with_price_and_rea
     chat.user("tell me about the canon camera", "product_info", [("product", "canon camera"),
                                                                 ("content_type", "electronics")])
     chat.run(ActionProductInfo())
-    chat.user("what goes with it?", "ask_recommendation", [("mention", "it")])
+    chat.user("what goes with it?", "ask_recommendation")
     events = chat.run(ActionRecommend())
     cards = chat.messages[0]["custom"]["cards"]
     shown = slot_events(events)["shown_items"]

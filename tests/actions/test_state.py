@@ -29,8 +29,9 @@ def weights(state):
 def camera_then_order(chat: Chat) -> Chat:
     """What the actions leave in the tracker: a camera question answered by action_product_info, then an order
     status (verified) answered by action_order_status."""
-    chat.user("do you have a camera?", "product_info", [("content_type", "electronics"), ("category", "cameras")],
-              content_type="electronics", category="cameras")
+    chat.user("do you have a camera?", "product_info",
+              [{"entity": "content_type", "value": "electronics", "category": "cameras", "start": 12, "end": 18}],
+              content_type="electronics")
     chat.events.append({"event": "action", "name": "action_product_info"})
     chat.apply([{"event": "slot", "name": "product", "value": CAMERA.id}, record("viewed", [CAMERA])])
     chat.user("and where is my order SM-100001?", "order_status", [("order_id", "SM-100001")], order_id="SM-100001")
@@ -151,3 +152,12 @@ def test_after_sales_intents_mention_their_help_topics_and_they_fade(chat):
     state = dialogue_state(chat.tracker())
     assert state.mentioned_categories["shipping"] == 1.0
     assert state.mentioned_categories["returns"] == pytest.approx(MENTION_DECAY)
+
+
+def test_a_content_type_entity_mentions_its_type_and_the_category_it_names(chat):
+    chat.user("any laptops?", "product_info",
+              [{"entity": "content_type", "value": "electronics", "category": "laptops", "start": 4, "end": 11},
+               {"entity": "content_type", "value": "clothing", "start": 0, "end": 0}])
+    state = dialogue_state(chat.tracker())
+    assert state.mentioned_types == {"electronics": 1.0, "clothing": 1.0}
+    assert state.mentioned_categories == {"laptops": 1.0}
