@@ -70,6 +70,11 @@ def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) 
     return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
+def _linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``x @ weight.T + bias`` for ``weight`` in [out, in] layout: [n, in] -> [n, out]."""
+    return (weight @ x.T).T + bias
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
     # the exact (erf) GELU of BERT's "gelu" activation
     return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
@@ -94,21 +99,22 @@ class MiniLM:
         self.layers = []
         for i in range(int(config["num_hidden_layers"])):
             p = f"encoder.layer.{i}."
-            # query, key and value in one product: [hidden, 3 * hidden]
-            qkv_w = np.concatenate(
-                [w[p + f"attention.self.{n}.weight"].T for n in ("query", "key", "value")], axis=1
-            )
+            # Weights stay in PyTorch's [out, in] layout and each layer computes (W @ x.T).T: for the few word pieces
+            # of a chat message (3-30) OpenBLAS does this product in about two thirds of the time of x @ W.T
+            # (same values up to float32 rounding, ~2e-6).
+            # query, key and value in one product: [3 * hidden, hidden]
+            qkv_w = np.concatenate([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")], axis=0)
             qkv_b = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
             self.layers.append(
                 dict(
                     qkv_w=np.ascontiguousarray(qkv_w),
                     qkv_b=qkv_b,
-                    out_w=np.ascontiguousarray(w[p + "attention.output.dense.weight"].T),
+                    out_w=np.ascontiguousarray(w[p + "attention.output.dense.weight"]),
                     out_b=w[p + "attention.output.dense.bias"],
                     norm1=(w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
-                    ff_w=np.ascontiguousarray(w[p + "intermediate.dense.weight"].T),
+                    ff_w=np.ascontiguousarray(w[p + "intermediate.dense.weight"]),
                     ff_b=w[p + "intermediate.dense.bias"],
-                    ff_out_w=np.ascontiguousarray(w[p + "output.dense.weight"].T),
+                    ff_out_w=np.ascontiguousarray(w[p + "output.dense.weight"]),
                     ff_out_b=w[p + "output.dense.bias"],
                     norm2=(w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
                 )
@@ -156,7 +162,7 @@ class MiniLM:
         h, d = self.heads, self.hidden // self.heads
         scale = np.float32(1.0 / np.sqrt(d))
         for layer in self.layers:
-            qkv = x @ layer["qkv_w"] + layer["qkv_b"]  # [n, 3 * hidden]
+            qkv = _linear(x, layer["qkv_w"], layer["qkv_b"])  # [n, 3 * hidden]
             q, k, v = (qkv[:, i * self.hidden : (i + 1) * self.hidden].reshape(n, h, d).transpose(1, 0, 2)
                        for i in range(3))
             scores = (q @ k.transpose(0, 2, 1)) * scale  # [h, n, n]
@@ -164,9 +170,9 @@ class MiniLM:
             np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(1, 0, 2).reshape(n, self.hidden)
-            x = _layer_norm(context @ layer["out_w"] + layer["out_b"] + x, *layer["norm1"], self.eps)
-            inner = _gelu(x @ layer["ff_w"] + layer["ff_b"])
-            x = _layer_norm(inner @ layer["ff_out_w"] + layer["ff_out_b"] + x, *layer["norm2"], self.eps)
+            x = _layer_norm(_linear(context, layer["out_w"], layer["out_b"]) + x, *layer["norm1"], self.eps)
+            inner = _gelu(_linear(x, layer["ff_w"], layer["ff_b"]))
+            x = _layer_norm(_linear(inner, layer["ff_out_w"], layer["ff_out_b"]) + x, *layer["norm2"], self.eps)
         return x
 
     def encode(self, text: str) -> Encoded:

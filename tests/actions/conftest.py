@@ -89,7 +89,9 @@ class Chat:
     def run(self, action: Action, *, record: bool = True) -> List[Dict[str, Any]]:
         """Run ``action`` on a fresh tracker; record it like Rasa (action event, bot messages, returned events)."""
         dispatcher = CollectingDispatcher()
-        events = asyncio.run(action.run(dispatcher, self.tracker(), self.domain))
+        # as Rasa sends it with `enable_selective_domain` (endpoints.yml): the domain only to the form validators
+        domain = self.domain if action.name().startswith("validate_") else {}
+        events = asyncio.run(action.run(dispatcher, self.tracker(), domain))
         self.messages = dispatcher.messages
         if record:
             self.events.append({"event": "action", "name": action.name(), "timestamp": self._t()})
