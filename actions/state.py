@@ -8,11 +8,12 @@ something that happened in turn ``t`` has age ``T - t``.
 * **needs**: each intent of a user turn (multi-intents split on ``+``) maps to a need (``NEED_OF_INTENT``);
   strength = ``NEED_DECAY ** age`` of the latest turn that expressed it.
 * **mentions** (types, categories, items): from the user's entities (``content_type`` with the ``category``
-  it names, if any: see ``nlu.gazetteer``; item ids in ``product`` / the text), from slots the actions set (``product`` = viewed item, ``shown_items`` = cards
-  shown) and from the actions' bookkeeping records in ``dialogue_events`` (``{"kind", "item", "type",
-  "category"}``, kinds ``viewed`` / ``ordered`` / ``shown`` / ``negative``). Value = ``source weight x
-  MENTION_DECAY ** age``, the maximum over mentions; values below ``MIN_WEIGHT`` are dropped. An item also
-  mentions its content type (from the record, or from its id prefix) and its category (from the record).
+  it names, if any: see ``nlu.gazetteer``; item ids in ``product`` / the text), from slots the actions set
+  (``product`` = viewed item, ``shown_items`` = cards shown) and from the actions' bookkeeping records in
+  ``dialogue_events`` (``{"kind", "item", "type", "category"}``, kinds ``viewed`` / ``ordered`` / ``shown`` /
+  ``negative``). Value = ``source weight x MENTION_DECAY ** age``, the maximum over mentions; values below
+  ``MIN_WEIGHT`` are dropped. An item also mentions its content type (from the record, or from its id prefix)
+  and its category (from the record).
 * **help topics**: an intent of ``TOPICS_OF_INTENT`` mentions its help categories (``returns`` for a return, ...)
   like a category the customer named (weight 1, same decay).
 * **negatives**: what is returned, exchanged, claimed or complained about: ``return_item_id``, ``negative``
