@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,6 +25,13 @@ from nlu.gazetteer import GAZETTEER_ENTITIES, PATTERN_ENTITIES, Gazetteer, resol
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "vocabulary.json"
+
+
+def gazetteer_from(training_data: TrainingData, entities: Sequence[Text] = GAZETTEER_ENTITIES) -> Gazetteer:
+    """The catalog vocabulary from Rasa training data: its lookup tables and entity synonyms."""
+    lookups = {t["name"]: t["elements"] for t in training_data.lookup_tables if isinstance(t.get("elements"), list)}
+    synonyms = {k.lower(): v for k, v in training_data.entity_synonyms.items()}
+    return Gazetteer.from_tables(lookups, synonyms, entities)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -47,10 +54,7 @@ class EntityResolver(GraphComponent, EntityExtractorMixin):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        lookups = {t["name"]: t["elements"] for t in training_data.lookup_tables
-                   if isinstance(t.get("elements"), list)}
-        synonyms = {k.lower(): v for k, v in training_data.entity_synonyms.items()}
-        self.gazetteer = Gazetteer.from_tables(lookups, synonyms, self.config["gazetteer_entities"])
+        self.gazetteer = gazetteer_from(training_data, self.config["gazetteer_entities"])
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(self.gazetteer.as_json())
         return self._resource

@@ -103,7 +103,7 @@ class Gazetteer:
             for phrase in lookups.get(entity, ()):
                 phrase = phrase.strip().lower()
                 if entity == "content_type":
-                    category = phrase if phrase in categories else plural(phrase) if plural(phrase) in categories else None
+                    category = next((c for c in (phrase, plural(phrase)) if c in categories), None)
                     vocabulary[phrase] = (entity, synonyms.get(phrase, phrase), category)
                 else:
                     vocabulary[phrase] = (entity, None, None)

@@ -5,9 +5,9 @@ The catalog is built exactly as ``python -m shop.demo --seed SEED --scale SCALE`
 stream, no database needed), so the lookup table follows the catalog templates in ``shop/demo_text.py``. Entries
 are lower-case phrases a customer types for a product: the product noun ("compact camera", "rain jacket"),
 its plural, the brand with the noun ("lumora compact camera") and book / game titles ("the silent harbor").
-Colours: the catalog's and a few basic ones (``BASIC_COLOURS``). Content types: the types, a few words for them (``TYPE_WORDS``), every product category and its singular, with a
-synonym to the type ("laptop" -> electronics) and the table of categories (``nlu.entities.EntityResolver`` reads
-them). The output is sorted, so the same catalog always gives the same file.
+Colours: the catalog's and a few basic ones (``BASIC_COLOURS``). Content types: the types, a few words for them
+(``TYPE_WORDS``), every product category and its singular, with a synonym to the type ("laptop" -> electronics) and
+the table of categories (``nlu.entities.EntityResolver`` reads them). The output is sorted, so the same catalog always gives the same file.
 
 Usage: ``python scripts/gen_lookups.py [--seed 0] [--scale small] [--out data/lookups/products.yml]``
 """
@@ -28,6 +28,11 @@ from shop import demo  # noqa: E402
 from shop import demo_text as T  # noqa: E402
 
 
+def products_of(items):
+    """The catalog rows that are products (help articles and services have ``cat`` < 0)."""
+    return items[items["cat"] >= 0]
+
+
 def product_plural(noun: str) -> str:
     """A product noun ending in "s" is taken as plural already ("running shoes")."""
     return noun if noun.endswith("s") else plural(noun)
@@ -38,7 +43,7 @@ def product_phrases(items) -> set[str]:
     nouns = {ctype: {cat: [n.lower() for n in spec["nouns"]] for cat, spec in cats.items()}
              for ctype, cats in T.CATEGORIES.items()}
     phrases: set[str] = set()
-    for row in items[items["cat"] >= 0].itertuples(index=False):
+    for row in products_of(items).itertuples(index=False):
         title = row.title.split(" — ")[0].lower()  # clothing variants: "Title — Colour, Size"
         if row.content_type == "books" or row.category == "video games":
             phrases.add(re.sub(r"[:(].*$", "", title).strip())
@@ -51,7 +56,7 @@ def product_phrases(items) -> set[str]:
 
 def brand_names(items) -> set[str]:
     """The catalog's brands as customers type them (lower case); the store's own name is not a brand to ask for."""
-    products = items[items["cat"] >= 0]
+    products = products_of(items)
     return {b.lower() for b in products["brand"].unique() if b and b != "ShopMate" and len(b) > 2}
 
 
@@ -67,7 +72,7 @@ NOT_TYPE_WORDS = {"home", "jean"}
 def content_type_phrases(items) -> dict[str, str]:
     """``{phrase: content type}``: the product content types, the words in ``TYPE_WORDS``, and every product
     category (help articles and services excluded) with its singular ("laptops", "laptop" -> electronics)."""
-    products = items[items["cat"] >= 0]
+    products = products_of(items)
     phrases = {}
     for ctype, category in products[["content_type", "category"]].drop_duplicates().itertuples(index=False):
         if ctype not in NOT_TYPE_WORDS:
@@ -90,13 +95,13 @@ NOT_COLOUR_WORDS = {"rust", "sand"}
 
 def colours(items) -> set[str]:
     """Colour words: the catalog's variant colours and ``BASIC_COLOURS``, lower case."""
-    products = items[items["cat"] >= 0]
+    products = products_of(items)
     found = {str(a.get("colour")).lower() for a in products["attributes"] if isinstance(a, dict) and a.get("colour")}
     return (found | set(BASIC_COLOURS)) - NOT_COLOUR_WORDS
 
 
 def categories(items) -> set[str]:
-    return {c.lower() for c in items[items["cat"] >= 0]["category"].unique()}
+    return {c.lower() for c in products_of(items)["category"].unique()}
 
 
 def render(phrases: set[str], brands: set[str] = frozenset(), types: dict[str, str] | None = None,

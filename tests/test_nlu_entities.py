@@ -14,10 +14,11 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data import entities_parser
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.entities import EntityResolver
+from nlu.entities import EntityResolver, gazetteer_from
 from nlu.gazetteer import PATTERN_ENTITIES, Gazetteer, plural, resolve, singular
 
 pytestmark = pytest.mark.unit
@@ -137,11 +138,8 @@ def _annotated_examples():
 
 
 def _project_gazetteer() -> Gazetteer:
-    data = yaml.safe_load((ROOT / "data" / "lookups" / "products.yml").read_text())["nlu"]
-    lookups = {b["lookup"]: [x[2:] for x in b["examples"].splitlines() if x.strip()] for b in data if "lookup" in b}
-    synonyms = {x.strip()[2:]: b["synonym"] for b in data if "synonym" in b for x in b["examples"].splitlines()
-                if x.strip()}
-    return Gazetteer.from_tables(lookups, synonyms)
+    """The vocabulary the trained component holds: Rasa's loader over the generated lookup tables."""
+    return gazetteer_from(load_data(str(ROOT / "data" / "lookups" / "products.yml")))
 
 
 def _pattern_entities(text: str) -> list:
