@@ -1,11 +1,20 @@
-"""channels.rasa_speedups: event classes and slot copies come out exactly as Rasa's own code makes them."""
+"""channels.rasa_speedups: event classes, slot copies, replayed states, matching rules and graph runs come out
+exactly as Rasa's own code makes them."""
 from __future__ import annotations
 
 import copy
+import json
+import random
 from pathlib import Path
 
 import pytest
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.shared.core import events as rasa_events
+from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.slots import Slot
@@ -202,3 +211,84 @@ def test_each_domain_and_argument_set_is_computed_once(domain, monkeypatch):
     tracker.update(rasa_events.ActionExecuted("action_listen"), domain)
     tracker.past_states(domain)
     assert len(computed) == len(ARGUMENTS) + 2
+
+
+# --- RulePolicy: the rules that match ------------------------------------------------------------------------
+class ReferenceRules:
+    """Rasa's own ``_get_possible_keys`` / ``_is_rule_applicable``, unpatched."""
+
+    _rule_key_to_state = staticmethod(RulePolicy._rule_key_to_state)
+    _does_rule_match_state = staticmethod(RulePolicy._does_rule_match_state)
+    _is_rule_applicable = rasa_speedups._original_is_rule_applicable
+    _get_possible_keys = rasa_speedups._original_possible_keys
+
+
+def rule_keys(states: list, rng: random.Random, n: int) -> list:
+    """Rule keys as RulePolicy stores them (JSON of 1-5 partial states, lists for tuples), cut from ``states``:
+    some sub-states dropped, some values set to "should not be set", some states from elsewhere in the
+    conversation, so that rules match, fail at different depths, and are of different lengths."""
+    keys = set()
+    while len(keys) < n:
+        length = rng.randint(1, min(5, len(states)))
+        end = rng.randint(length, len(states))
+        rule = []
+        for state in copy.deepcopy(states[end - length:end]):
+            if rng.random() < 0.2:
+                state = copy.deepcopy(rng.choice(states))
+            for sub in list(state):
+                if rng.random() < 0.3 and len(state) > 1:
+                    del state[sub]
+                elif sub == "slots" and rng.random() < 0.3:
+                    state[sub] = {k: SHOULD_NOT_BE_SET for k in state[sub]}
+            rule.append({k: {kk: list(v) if isinstance(v, tuple) else v for kk, v in sub.items()}
+                         for k, sub in state.items()})
+        keys.add(json.dumps(rule, sort_keys=True))
+    return sorted(keys)
+
+
+def test_matching_rules_are_rasas_at_every_point_of_a_conversation(domain):
+    policy = RulePolicy.__new__(RulePolicy)  # the two methods use no state of the policy
+    reference = ReferenceRules()
+    tracker = replay(winding_conversation(domain), domain)
+    states = tracker.past_states(domain, ignore_rule_only_turns=True)
+    rng = random.Random(7)
+    lookup = {key: "utter_greet" for key in rule_keys(states, rng, 300)}
+    matched = 0
+    for end in range(len(states) + 1):
+        now = states[:end]
+        expected = reference._get_possible_keys(lookup, now)
+        assert policy._get_possible_keys(lookup, now) == expected, end
+        matched += len(expected)
+    assert RulePolicy._get_possible_keys is rasa_speedups.get_possible_keys
+    assert 0 < matched < len(lookup) * (len(states) + 1)  # some rules match, not all: the comparison has teeth
+    assert policy._get_possible_keys({}, states) == set()
+
+
+# --- the graph runner ----------------------------------------------------------------------------------------
+class Add(GraphComponent):
+    """A node that adds its config's number to its inputs."""
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "Add":
+        return cls(config["n"])
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def run(self, **parts) -> int:
+        return sum(parts.values()) + self.n
+
+
+def test_graph_runs_give_rasas_results_and_keep_inputs_apart(tmp_path):
+    node = lambda n, **needs: SchemaNode(needs=needs, uses=Add, constructor_name="create", fn="run",  # noqa: E731
+                                         config={"n": n})
+    schema = GraphSchema({"a": node(1, x="x"), "b": node(10, a="a"), "c": node(100, a="a", b="b"),
+                          "unused": node(1000, x="x")})
+    runner = DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "test"))
+    for x in (1, 2, 1):
+        assert runner.run({"x": x}, ["c"]) == rasa_speedups._original_run(runner, {"x": x}, ["c"])
+        assert runner.run({"x": x}, ["c"]) == {"c": (x + 1) + (x + 1 + 10) + 100}
+        assert runner.run({"x": x}, ["b", "a"]) == {"a": x + 1, "b": x + 11}
+    with pytest.raises(GraphRunError):  # an input missing: dask cannot resolve "x"
+        runner.run(None, ["c"])
+    assert DaskGraphRunner.run is rasa_speedups.run_graph
