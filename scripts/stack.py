@@ -141,6 +141,9 @@ class StackConfig:
         return self.var_dir / "log"
 
 
+TF_THREAD_VARS = ("TF_INTER_OP_PARALLELISM_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS")  # read by Rasa at start
+
+
 class Stack:
     """The running assistant: action server + Rasa server (+ the chat page when ``web_port`` is set)."""
 
@@ -166,6 +169,11 @@ class Stack:
             "PYTHONPATH": str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
             "PYTHONUNBUFFERED": "1",
         })
+        # TensorFlow runs DIET's and TED's small graphs (one message, five turns of history) on one thread each: its
+        # default thread pools hand every one of their hundreds of tiny ops between threads, and on 2 cores compete
+        # with the action server (bench/latency.py: -6 ms per turn). Set either variable to override ("" = TF's own).
+        for var in TF_THREAD_VARS:
+            env.setdefault(var, "1")
         env.update(c.extra_env)
         return env
 
