@@ -55,10 +55,10 @@ class Kept:
     events: int  # len(tracker.events) then: all of them are in the database
     last: Optional[Event]  # tracker.events[-1] then
 
-    def unchanged(self, tracker: DialogueStateTracker) -> bool:
-        events = tracker.events
-        return (tracker is self.tracker and len(events) == self.events
-                and (events[-1] if events else None) is self.last)
+    def unchanged(self) -> bool:
+        """The tracker holds exactly the events it had then (a turn that failed or is still running added some)."""
+        events = self.tracker.events
+        return len(events) == self.events and (events[-1] if events else None) is self.last
 
 
 def one_session(tracker: DialogueStateTracker) -> bool:
@@ -75,7 +75,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             raise ValueError(f"cache_size must be 0 or more, not {cache_size}")
         self.cache_size = int(cache_size)
         self._kept: "OrderedDict[Text, Kept]" = OrderedDict()
-        self.hits = self.misses = 0
+        self.hits = self.misses = 0  # retrieves answered from memory / from the database
 
     # --- the fingerprint and the memory ------------------------------------------------------------------------
     _FINGERPRINT = None
@@ -99,13 +99,6 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         while len(self._kept) > self.cache_size:
             self._kept.popitem(last=False)
 
-    def forget(self, sender_id: Optional[Text] = None) -> None:
-        """Drop the kept tracker of ``sender_id`` (all of them without an argument)."""
-        if sender_id is None:
-            self._kept.clear()
-        else:
-            self._kept.pop(sender_id, None)
-
     # --- TrackerStore -------------------------------------------------------------------------------------------
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         if self.event_broker is not None:
@@ -113,7 +106,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         kept = self._kept.get(sender_id)
         with self.session_scope() as session:
             fingerprint = self._fingerprint(session, sender_id)
-        if kept is not None and kept.fingerprint == fingerprint and kept.unchanged(kept.tracker):
+        if kept is not None and kept.fingerprint == fingerprint and kept.unchanged():
             self._kept.move_to_end(sender_id)
             self.hits += 1
             return kept.tracker
