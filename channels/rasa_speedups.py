@@ -24,6 +24,11 @@ A cProfile of the Rasa server over the benchmark's 20-turn conversation (``bench
   graph the targets need (``GraphSchema.minimal_graph_schema``: a recursion over all dependencies, without memory)
   and builds the dask graph of them anew: 1.4 %, the same answer every time for the same targets.
 
+And one thing Rasa does on the event loop although it does not need it: ``MessageProcessor.parse_message`` runs the
+NLU pipeline (for ShopMate mostly the MiniLM encoder's matrix products and DIET's TensorFlow graph, which release
+the GIL) on the thread of the event loop, so no other conversation moves while a message is parsed, and the
+second core idles under load.
+
 ``install()`` replaces them with equivalent shortcuts:
 
 * ``Event.resolve_by_type(type_name, default)``: a type name found once is answered from a dictionary (the first
@@ -48,14 +53,21 @@ A cProfile of the Rasa server over the benchmark's 20-turn conversation (``bench
   and nodes are fixed when the model is loaded); each run adds its inputs to a shallow copy of that graph, so runs
   do not see each other's inputs.
 
+* ``MessageProcessor.parse_message``: the same steps, with the NLU graph run on one dedicated thread (messages are
+  parsed one at a time, in order; a conversation's own turn still waits for its parse, under its lock) while the
+  event loop serves the other conversations. With an HTTP interpreter configured, Rasa's own method runs.
+
 Idempotent (installing twice patches once).
 """
 from __future__ import annotations
 
+import asyncio
 import copy
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional, Text, Type
 
 import dask
+from rasa.core import processor as rasa_processor
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -222,6 +234,28 @@ def run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
         raise GraphRunError("Error running runner.") from e
 
 
+# --- NLU off the event loop -------------------------------------------------------------------------------------
+_original_parse_message = rasa_processor.MessageProcessor.parse_message
+NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopmate-nlu")
+
+
+async def parse_message(self: Any, message: Any, tracker: Optional[DialogueStateTracker] = None,
+                        only_output_properties: bool = True) -> Dict[Text, Any]:
+    """``MessageProcessor.parse_message`` with the NLU graph run on ``NLU_THREAD``."""
+    if self.http_interpreter:
+        return await _original_parse_message(self, message, tracker, only_output_properties)
+    if tracker is None:
+        tracker = DialogueStateTracker.from_events(message.sender_id, [])
+    parse_data = await asyncio.get_running_loop().run_in_executor(
+        NLU_THREAD, self._parse_message_with_graph, message, tracker, only_output_properties)
+    self._update_full_retrieval_intent(parse_data)
+    rasa_processor.structlogger.debug(
+        "processor.message.parse", parse_data_text=copy.deepcopy(parse_data["text"]),
+        parse_data_intent=parse_data["intent"], parse_data_entities=copy.deepcopy(parse_data["entities"]))
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
 def install() -> None:
     event = rasa_events.Event
     if event.__dict__["resolve_by_type"].__func__ is not resolve_event_type:
@@ -236,3 +270,5 @@ def install() -> None:
         RulePolicy._is_rule_applicable = is_rule_applicable
     if DaskGraphRunner.__dict__["run"] is not run_graph:
         DaskGraphRunner.run = run_graph
+    if rasa_processor.MessageProcessor.__dict__["parse_message"] is not parse_message:
+        rasa_processor.MessageProcessor.parse_message = parse_message
