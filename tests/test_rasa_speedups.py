@@ -10,7 +10,9 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import tensorflow as tf
 from rasa.core.channels.channel import UserMessage
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.processor import MessageProcessor
@@ -18,6 +20,7 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.utils.tensorflow.models import RasaModel
 from rasa.shared.core import events as rasa_events
 from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 from rasa.shared.core.domain import Domain
@@ -343,3 +346,51 @@ def test_messages_are_parsed_off_the_event_loop_with_rasas_steps():
                           "tracker": "amy", "only_output": False}
     assert parser.threads == ["shopmate-nlu_0"] and parser.steps == ["retrieval", "unseen"]
     assert sum(t < t0 + 0.3 for t in ticks) >= 10  # the loop went on while the message was parsed
+
+
+# --- TensorFlow models: the concrete prediction function called directly ---------------------------------------
+class TinyModel:
+    """What ``_rasa_predict`` uses of a RasaModel: a prediction step over a tuple of inputs with dynamic leading
+    dimensions (as Rasa's ``_dynamic_signature`` makes them) and diagnostic data."""
+
+    _run_eagerly = False
+    _empty_lists_to_none_in_dict = staticmethod(RasaModel._empty_lists_to_none_in_dict)
+    _dynamic_signature = staticmethod(RasaModel._dynamic_signature)
+
+    def __init__(self):
+        self.prepared_for_prediction = True
+        self._tf_predict_step = None
+        self.weights = tf.Variable(np.arange(12, dtype=np.float32).reshape(4, 3) / 10.0)  # captured by the graph
+
+    def predict_step(self, batch_in):
+        x, mask = batch_in
+        scores = tf.nn.softmax(tf.matmul(x, self.weights)) * tf.cast(mask, tf.float32)[:, None]
+        return {"scores": scores, "top": tf.argmax(scores, -1),
+                "diagnostic_data": {"attention": tf.reduce_sum(x, -1)}}
+
+
+def test_models_predict_as_through_rasas_entry():
+    model = TinyModel()
+    rng = np.random.default_rng(3)
+    first = (rng.normal(size=(2, 4)).astype(np.float32), np.ones(2, dtype=np.int64))
+    assert rasa_speedups.rasa_predict(model, first)  # the first call builds the function, on Rasa's path
+    assert model._tf_predict_step is not None
+    for rows in (1, 3, 7):
+        batch = (rng.normal(size=(rows, 4)).astype(np.float32), rng.integers(0, 2, size=rows))
+        got = rasa_speedups.rasa_predict(model, batch)
+        expected = rasa_speedups._original_rasa_predict(model, batch)
+        assert got.keys() == expected.keys()
+        for key in ("scores", "top"):
+            np.testing.assert_array_equal(got[key], expected[key])
+        np.testing.assert_array_equal(got["diagnostic_data"]["attention"], expected["diagnostic_data"]["attention"])
+    assert model.__dict__[rasa_speedups.CONCRETE][0] is model._tf_predict_step  # the direct call was taken
+    model.weights.assign(model.weights * 2)  # a captured variable changes: the concrete function sees it
+    batch = (rng.normal(size=(2, 4)).astype(np.float32), np.ones(2, dtype=np.int64))
+    np.testing.assert_array_equal(rasa_speedups.rasa_predict(model, batch)["scores"],
+                                  rasa_speedups._original_rasa_predict(model, batch)["scores"])
+    # what does not fit the signature takes Rasa's path, which raises Rasa's (TensorFlow's) error
+    for bad in ((rng.normal(size=(2, 5)).astype(np.float32), np.ones(2)), (np.ones((2, 4), np.float32),)):
+        assert rasa_speedups._concrete_inputs(model, bad) is None
+        with pytest.raises((TypeError, ValueError)):
+            rasa_speedups.rasa_predict(model, bad)
+    assert RasaModel._rasa_predict is rasa_speedups.rasa_predict
