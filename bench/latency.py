@@ -13,14 +13,15 @@ SQLite:
   project's ``endpoints.yml`` and ``credentials.yml``.
 * **baseline** ("rasa init"): the bot of ``rasa init --no-prompt`` (its template's config, domain and data), trained
   with ``rasa train --fixed-model-name baseline`` and cached under ``models/baseline/<hash of its inputs>/``, run
-  as generated: the template's ``credentials.yml`` (Rasa's own REST channel), TensorFlow's default threads, and
+  as generated: the template's ``credentials.yml`` (Rasa's own REST channel), TensorFlow's and OpenBLAS's default
+  threads, and
   Rasa's stock ``type: SQL`` tracker store. It has no custom actions, so only its Rasa server runs. (``rasa init
   --no-prompt`` trains a model of its own as well; that one is thrown away and the ``rasa train`` run is timed on a
   fresh cache.) The targets are ratios to this bot.
 * **baseline ("same runtime")**: the same model on ShopMate's runtime: ShopMate's ``endpoints.yml`` and
   ``credentials.yml`` (which load ``channels/``: the cached tracker store and the shortcuts for work Rasa repeats)
-  and TensorFlow's threads as ``scripts/stack.py`` sets them. Its ratios show how much of ShopMate's time is the
-  assistant's own work rather than the runtime's; the table reports both.
+  and the TensorFlow and OpenBLAS threads ``scripts/stack.py`` sets. Its ratios show how much of ShopMate's time is
+  the assistant's own work rather than the runtime's; the table reports both.
 
 For each: start times (``Stack.timings``) and resident memory (``VmRSS`` summed over each server's process group)
 after warm-up and after the load; the round trip of ``POST /webhooks/rest/webhook`` (httpx) for (a) new
@@ -68,7 +69,7 @@ import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from scripts.stack import TF_THREAD_VARS, VENV_BIN, Stack, StackConfig  # noqa: E402
+from scripts.stack import THREADS, VENV_BIN, Stack, StackConfig  # noqa: E402
 
 TARGETS = {"p50_ratio_20_turns": 1.5, "p99_20_turns_ms": 400.0, "throughput_ratio": 0.8, "action_p99_ms": 50.0}
 HOST = "127.0.0.1"
@@ -558,8 +559,9 @@ def report(result: dict) -> List[Tuple[str, bool]]:
     row(f"throughput, {st['concurrency']} senders (turns/s)", st["turns_per_s"],
         lambda b: b["throughput"]["turns_per_s"], f">= {t['throughput_ratio']}x base",
         lambda v, r: r is not None and r >= t["throughput_ratio"])
-    row("  round trip under load: p50 (ms)", st["round_trip_ms"]["p50"], lambda b: b["throughput"]["round_trip_ms"]["p50"])
-    row("  round trip under load: p99 (ms)", st["round_trip_ms"]["p99"], lambda b: b["throughput"]["round_trip_ms"]["p99"])
+    for q in ("p50", "p99"):
+        row(f"  round trip under load: {q} (ms)", st["round_trip_ms"][q],
+            lambda b, q=q: b["throughput"]["round_trip_ms"][q])
     a = s["action_server"]["latency_ms"]
     for q in ("p50", "p95", "p99"):
         row(f"action server {RECOMMEND_ACTION}: {q} (ms)", a[q], show_ratio=False,
@@ -572,9 +574,9 @@ def report(result: dict) -> List[Tuple[str, bool]]:
         cells = "".join(f"{fmt(v):>14}{fmt(r, 2):>7}" for v, r in cols)
         verdict = "" if met is None else " / ".join("yes" if m else "NO" for m in met)
         print(f"{label:<42}{fmt(sv):>10}{cells}  {target:<15}{verdict}")
-    print("baselines: 'rasa init' = the `rasa init` bot as generated (its config, credentials, TensorFlow's default "
-          "threads)\n  + a stock SQL tracker store; 'same runtime' = that bot on ShopMate's Rasa runtime "
-          "(endpoints.yml, credentials.yml\n  with channels/, TensorFlow threads as scripts/stack.py sets them)")
+    print("baselines: 'rasa init' = the `rasa init` bot as generated (its config, credentials, default "
+          "TensorFlow/OpenBLAS\n  threads) + a stock SQL tracker store; 'same runtime' = that bot on ShopMate's Rasa "
+          "runtime (endpoints.yml,\n  credentials.yml with channels/, threads as scripts/stack.py sets them)")
     def problems(part: dict) -> str:
         return f"{part['errors']} errors, {part['empty_replies']} empty, {part.get('unexpected_replies', 0)} unexpected"
 
@@ -663,7 +665,7 @@ def main(argv=None) -> int:
         stock_endpoints = tmp / "baseline-endpoints.yml"
         stock_endpoints.write_text("tracker_store:\n  type: SQL\n  url: ${TRACKER_DB_URL}\n")
         stock = dict(common, endpoints=stock_endpoints, credentials=rasa_template() / "credentials.yml",
-                     extra_env={var: "" for var in TF_THREAD_VARS})
+                     extra_env={var: "" for var in THREADS["rasa"]})
         base_stack = Stack(StackConfig(var_dir=tmp / "baseline-var", model=model_path, **stock))
         result["baseline"] = measure("baseline", base_stack, False, BASELINE_TURNS, args, lambda: None)
         # the same bot on ShopMate's runtime: what is left of the ratio is the assistants' own work

@@ -142,6 +142,16 @@ class StackConfig:
 
 
 TF_THREAD_VARS = ("TF_INTER_OP_PARALLELISM_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS")  # read by Rasa at start
+# Thread settings per process, defaults that the environment (or StackConfig.extra_env) overrides ("" = the
+# library's own default). Measured with bench/latency.py on 2 cores:
+# * TensorFlow runs DIET's and TED's small graphs (one message, five turns of history) on one thread each: its
+#   default pools hand each of their hundreds of tiny ops between threads (mean per turn 57-59 -> 50-53 ms).
+# * OpenBLAS (numpy's matrix products: the MiniLM encoder in the Rasa server, the recommender in the action server)
+#   on one thread: after each product its idle threads spin for a while, which under load (8 senders) cost the
+#   Rasa server 37 ms of CPU per turn (87 -> 50 ms; 20.6 -> 22.6 turns/s) and the action server 7 ms (12.8 ->
+#   5.6 ms); one message at a time, the second thread's gain on the encoder (~2.5 ms) is within the noise.
+THREADS = {"rasa": {**{var: "1" for var in TF_THREAD_VARS}, "OPENBLAS_NUM_THREADS": "1"},
+           "actions": {"OPENBLAS_NUM_THREADS": "1"}, "web": {}}
 
 
 class Stack:
@@ -154,7 +164,8 @@ class Stack:
         self.web: Optional[Process] = None
         self.timings: Dict[str, float] = {}
 
-    def env(self) -> Dict[str, str]:
+    def env(self, process: str = "rasa") -> Dict[str, str]:
+        """The environment of ``process`` ("rasa", "actions" or "web")."""
         c = self.config
         env = dict(os.environ)
         env.update({
@@ -169,11 +180,8 @@ class Stack:
             "PYTHONPATH": str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
             "PYTHONUNBUFFERED": "1",
         })
-        # TensorFlow runs DIET's and TED's small graphs (one message, five turns of history) on one thread each: its
-        # default thread pools hand every one of their hundreds of tiny ops between threads, and on 2 cores compete
-        # with the action server (bench/latency.py: -6 ms per turn). Set either variable to override ("" = TF's own).
-        for var in TF_THREAD_VARS:
-            env.setdefault(var, "1")
+        for var, value in THREADS[process].items():
+            env.setdefault(var, value)
         env.update(c.extra_env)
         return env
 
@@ -181,7 +189,7 @@ class Stack:
     def start_actions(self, timeout: float = 120) -> float:
         c = self.config
         cmd = [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(c.action_port)]
-        self.actions = Process("action server", cmd, self.env(), c.log_dir / "actions.log").start()
+        self.actions = Process("action server", cmd, self.env("actions"), c.log_dir / "actions.log").start()
         self.timings["actions_start_s"] = self.actions.wait_http(f"{c.action_url}/health", timeout)
         return self.timings["actions_start_s"]
 
@@ -218,7 +226,7 @@ class Stack:
         c = self.config
         cmd = [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--host", c.host, "--port", str(c.web_port),
                "--rasa-url", c.rasa_url]
-        self.web = Process("chat page", cmd, self.env(), c.log_dir / "web.log").start()
+        self.web = Process("chat page", cmd, self.env("web"), c.log_dir / "web.log").start()
         self.timings["web_start_s"] = self.web.wait_http(f"{c.web_url}/", timeout)
         return self.timings["web_start_s"]
 
