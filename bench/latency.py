@@ -5,9 +5,10 @@ Usage::
     python bench/latency.py            # defaults: 100 new conversations, 5 x 20-turn conversations, 30 s of load
     python bench/latency.py --quick    # smoke run: fewer requests, 10 s of load
 
-The assistants run on this machine, one after the other, with ``scripts.stack.Stack`` on free ports of 127.0.0.1
-(state, logs and a copy of the shop database in a temp folder), each conversation kept in a SQL tracker store on
-SQLite:
+The assistants run on this machine side by side, with ``scripts.stack.Stack`` on free ports of 127.0.0.1 (state,
+logs and a copy of the shop database in a temp folder), each conversation kept in a SQL tracker store on SQLite, and
+are measured taking turns (request by request, conversation by conversation, load window by load window), so that
+a machine that slows down or speeds up during the run (this one is a VM and does) affects all of them alike:
 
 * **ShopMate**: ``models/shopmate.tar.gz`` + the action server (recommender ``models/recommender``), with the
   project's ``endpoints.yml`` and ``credentials.yml``.
@@ -28,7 +29,7 @@ after warm-up and after the load; the round trip of ``POST /webhooks/rest/webhoo
 conversations (one "hi" per new sender) and (b) scripted 20-turn conversations (ShopMate: verification, order
 status, a cancellation declined, a return, a refund question and recommendations as the demo customer Alex Morgan;
 baseline: the ``rasa init`` bot's own intents); throughput of ``--concurrency`` senders running those conversations
-for ``--duration`` seconds; and, for ShopMate, ``action_recommend`` posted straight to the action server's
+for ``--duration`` seconds in ``--windows`` windows; and, for ShopMate, ``action_recommend`` posted straight to the action server's
 ``/webhook`` with the tracker (``GET /conversations/<id>/tracker?until=``: the state just before the action ran in a
 real conversation) and domain (``GET /domain``) the Rasa server would send. Every turn must get a non-empty reply:
 errors, empty replies and replies that don't match the script's expectation are counted (and quoted in the JSON).
@@ -59,6 +60,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -229,46 +231,57 @@ def new_sender(tag: str) -> str:
     return f"bench-{tag}-{uuid.uuid4().hex[:12]}"
 
 
-def new_conversations(bot: Bot, n: int) -> dict:
+class Phase:
+    """One assistant's measurements of one kind, gathered over the rounds in which the assistants take turns."""
+
+    def __init__(self):
+        self.tally, self.times, self.senders = Tally(), [], []
+        self.per_turn: Dict[int, List[float]] = {}
+        self.counts = {"completed": 0, "conversations_started": 0, "conversations_finished": 0, "late": 0}
+        self.seen = {"rma": 0, "already_returned": 0}
+        self.duration = 0.0
+        self.rounds = 0
+        self.cursor: Dict[int, Tuple[str, int]] = {}  # load: where each sender's conversation stopped
+
+
+def new_conversations(bot: Bot, n: int, acc: Phase) -> None:
     """One "hi" per new sender id, ``n`` times."""
-    tally, times = Tally(), []
-    for _ in tqdm(range(n), desc=f"{bot.name}: new conversations", unit="req", file=sys.stderr, leave=False):
+    acc.rounds += 1
+    for _ in range(n):
         sender = new_sender("new")
         ms, replies, error = bot.say(sender, "hi")
-        tally.check(sender, 1, "hi", None, replies, error)
+        acc.tally.check(sender, 1, "hi", None, replies, error)
         if error is None:
-            times.append(ms)
-    return {"round_trip_ms": pct(times), **tally.as_dict()}
+            acc.times.append(ms)
 
 
-def conversations(bot: Bot, turns: Turns, m: int, between: Callable[[], None] = lambda: None) -> dict:
-    """``m`` scripted conversations, one after the other (``between()`` runs before each one)."""
-    tally, times, senders = Tally(), [], []
-    per_turn: List[List[float]] = [[] for _ in turns]
-    bar = tqdm(total=m * len(turns), desc=f"{bot.name}: {len(turns)}-turn conversations", unit="turn",
-               file=sys.stderr, leave=False)
-    for _ in range(m):
-        between()
-        sender = new_sender("conv")
-        senders.append(sender)
-        for i, (text, expect) in enumerate(turns):
-            ms, replies, error = bot.say(sender, text)
-            tally.check(sender, i + 1, text, expect, replies, error)
-            if error is None:
-                times.append(ms)
-                per_turn[i].append(ms)
-            bar.update()
-    bar.close()
-    return {"turns": len(turns), "conversations": m, "round_trip_ms": pct(times), **tally.as_dict(),
-            "per_turn": [{"turn": i + 1, "said": turns[i][0], "p50_ms": pct(v)["p50"], "max_ms": pct(v)["max"]}
-                         for i, v in enumerate(per_turn)],
-            "senders": senders}
+def new_conversations_result(acc: Phase) -> dict:
+    return {"round_trip_ms": pct(acc.times), "rounds": acc.rounds, **acc.tally.as_dict()}
 
 
-async def _load(bot: Bot, turns: Turns, concurrency: int, duration: float) -> dict:
-    tally, times = Tally(), []
-    counts = {"completed": 0, "conversations_started": 0, "conversations_finished": 0, "late": 0}
-    text_seen = {"rma": 0, "already_returned": 0}
+def conversation(bot: Bot, turns: Turns, acc: Phase, between: Callable[[], None] = lambda: None) -> None:
+    """One scripted conversation (``between()`` runs before it)."""
+    between()
+    sender = new_sender("conv")
+    acc.senders.append(sender)
+    acc.rounds += 1
+    for i, (text, expect) in enumerate(turns):
+        ms, replies, error = bot.say(sender, text)
+        acc.tally.check(sender, i + 1, text, expect, replies, error)
+        if error is None:
+            acc.times.append(ms)
+            acc.per_turn.setdefault(i, []).append(ms)
+
+
+def conversations_result(acc: Phase, turns: Turns) -> dict:
+    return {"turns": len(turns), "conversations": acc.rounds, "round_trip_ms": pct(acc.times), **acc.tally.as_dict(),
+            "per_turn": [{"turn": i + 1, "said": turns[i][0], "p50_ms": pct(acc.per_turn.get(i, []))["p50"],
+                          "max_ms": pct(acc.per_turn.get(i, []))["max"]} for i in range(len(turns))],
+            "senders": acc.senders}
+
+
+async def _load(bot: Bot, turns: Turns, concurrency: int, duration: float, acc: Phase) -> None:
+    counts, text_seen, tally, times = acc.counts, acc.seen, acc.tally, acc.times
     max_conversations = 10_000  # per sender: a hard bound besides the deadline
     bar = tqdm(desc=f"{bot.name}: {concurrency} senders for {duration:.0f} s", unit="turn", file=sys.stderr,
                leave=False)
@@ -278,13 +291,21 @@ async def _load(bot: Bot, turns: Turns, concurrency: int, duration: float) -> di
         deadline = start + duration
 
         async def sender_loop(worker: int) -> None:
+            # a conversation cut by the end of a window goes on in the next one (acc.cursor), so that windows
+            # see the script's turns in the same mix as one long run would
+            sender, first = acc.cursor.pop(worker, (None, 0))
             for _ in range(max_conversations):
                 if time.monotonic() >= deadline:
+                    if sender is not None:
+                        acc.cursor[worker] = (sender, first)
                     return
-                sender = new_sender(f"load{worker}")
-                counts["conversations_started"] += 1
-                for i, (text, expect) in enumerate(turns):
+                if sender is None:
+                    sender, first = new_sender(f"load{worker}"), 0
+                    counts["conversations_started"] += 1
+                for i in range(first, len(turns)):
+                    text, expect = turns[i]
                     if time.monotonic() >= deadline:
+                        acc.cursor[worker] = (sender, i)
                         return
                     t0 = time.perf_counter()
                     replies, error = None, None
@@ -299,6 +320,8 @@ async def _load(bot: Bot, turns: Turns, concurrency: int, duration: float) -> di
                     ms = (time.perf_counter() - t0) * 1000.0
                     if time.monotonic() > deadline:  # answered after the end: not counted
                         counts["late"] += 1
+                        if i + 1 < len(turns):
+                            acc.cursor[worker] = (sender, i + 1)
                         return
                     tally.check(sender, i + 1, text, expect, replies, error)
                     if error is None and non_empty(replies):
@@ -309,17 +332,24 @@ async def _load(bot: Bot, turns: Turns, concurrency: int, duration: float) -> di
                         text_seen["already_returned"] += "already been returned" in said
                     bar.update()
                 counts["conversations_finished"] += 1
+                sender, first = None, 0
 
         await asyncio.gather(*(sender_loop(w) for w in range(concurrency)))
-        elapsed = min(time.monotonic(), deadline) - start
+        acc.duration += min(time.monotonic(), deadline) - start
+    acc.rounds += 1
     bar.close()
-    return {"concurrency": concurrency, "duration_s": elapsed, "turns_per_s": counts["completed"] / elapsed,
-            **counts, "round_trip_ms": pct(times), "replies_with_rma": text_seen["rma"],
-            "replies_already_returned": text_seen["already_returned"], **tally.as_dict()}
 
 
-def throughput(bot: Bot, turns: Turns, concurrency: int, duration: float) -> dict:
-    return asyncio.run(_load(bot, turns, concurrency, duration))
+def throughput(bot: Bot, turns: Turns, concurrency: int, duration: float, acc: Phase) -> None:
+    """``concurrency`` senders running ``turns`` over and over for ``duration`` seconds (one load window)."""
+    asyncio.run(_load(bot, turns, concurrency, duration, acc))
+
+
+def throughput_result(acc: Phase, concurrency: int) -> dict:
+    return {"concurrency": concurrency, "duration_s": acc.duration, "windows": acc.rounds,
+            "turns_per_s": acc.counts["completed"] / acc.duration if acc.duration else float("nan"),
+            **acc.counts, "round_trip_ms": pct(acc.times), "replies_with_rma": acc.seen["rma"],
+            "replies_already_returned": acc.seen["already_returned"], **acc.tally.as_dict()}
 
 
 # --- ShopMate specifics ------------------------------------------------------------------------------------
@@ -468,47 +498,78 @@ def baseline_model(tmp: Path, cache_dir: Path) -> Tuple[Path, dict]:
 
 
 # --- one assistant, start to stop --------------------------------------------------------------------------
-def measure(name: str, stack: Stack, with_actions: bool, turns: Turns, args, reset: Callable[[], None]) -> dict:
-    out: dict = {"name": name}
+@dataclass
+class Subject:
+    """One assistant under test: its servers, its script and what was measured."""
+
+    key: str
+    name: str
+    stack: Stack
+    with_actions: bool
+    turns: Turns
+    reset: Callable[[], None] = lambda: None
+    out: dict = field(default_factory=dict)
+    bot: Optional[Bot] = None
+
+    def rss(self) -> dict:
+        mem = {"rasa_mb": group_rss_mb(self.stack.rasa.pid if self.stack.rasa else None)}
+        if self.with_actions:
+            mem["actions_mb"] = group_rss_mb(self.stack.actions.pid if self.stack.actions else None)
+        return mem
+
+
+def measure(subjects: List[Subject], args) -> None:
+    """Starts every assistant, then measures them taking turns, so that a machine that slows down or speeds up
+    during the run affects all of them alike: new conversations request by request, the scripted conversations
+    conversation by conversation, the load in ``args.windows`` windows each. Stops them all at the end."""
     try:
-        print(f"{name}: starting ...", flush=True)
-        if with_actions:
-            stack.start()
-        else:
-            stack.start_rasa()
-        out["start_s"] = dict(stack.timings)
-        bot = Bot(name, stack.config.rasa_url)
-        try:
-            for _ in range(args.warmup):  # warm-up: not measured
+        for sub in subjects:
+            print(f"{sub.name}: starting ...", flush=True)
+            sub.stack.start() if sub.with_actions else sub.stack.start_rasa()
+            sub.out.update(name=sub.name, start_s=dict(sub.stack.timings))
+            sub.bot = Bot(sub.name, sub.stack.config.rasa_url)
+        for sub in subjects:  # warm-up: not measured
+            for _ in range(args.warmup):
                 sender = new_sender("warm")
-                for text, _expect in turns:
-                    bot.say(sender, text)
+                for text, _expect in sub.turns:
+                    sub.bot.say(sender, text)
             for _ in range(5):
-                bot.say(new_sender("warm"), "hi")
-            reset()
+                sub.bot.say(new_sender("warm"), "hi")
+            sub.reset()
+            sub.out["rss_after_warmup"] = sub.rss()
 
-            def rss() -> dict:
-                mem = {"rasa_mb": group_rss_mb(stack.rasa.pid if stack.rasa else None)}
-                if with_actions:
-                    mem["actions_mb"] = group_rss_mb(stack.actions.pid if stack.actions else None)
-                return mem
-
-            out["rss_after_warmup"] = rss()
-            out["new_conversations"] = new_conversations(bot, args.new)
-            out["conversations"] = conversations(bot, turns, args.conversations, between=reset)
-            reset()
-            out["throughput"] = throughput(bot, turns, args.concurrency, args.duration)
-            if with_actions:
-                payload, info = recommend_payload(bot, out["conversations"]["senders"][-1])
-                out["action_server"] = {**action_server(stack.config.action_url, payload, args.action_calls),
-                                        "tracker": info}
-            out["rss_after_load"] = rss()
-        finally:
-            bot.close()
+        phases = {sub.key: {"new": Phase(), "conv": Phase(), "load": Phase()} for sub in subjects}
+        for _ in tqdm(range(args.new), desc="new conversations (each assistant in turn)", unit="round",
+                      file=sys.stderr, leave=False):
+            for sub in subjects:
+                new_conversations(sub.bot, 1, phases[sub.key]["new"])
+        for _ in tqdm(range(args.conversations), desc="scripted conversations (each assistant in turn)",
+                      unit="round", file=sys.stderr, leave=False):
+            for sub in subjects:
+                conversation(sub.bot, sub.turns, phases[sub.key]["conv"], between=sub.reset)
+        for sub in subjects:
+            sub.reset()
+        for _ in range(args.windows):
+            for sub in subjects:
+                throughput(sub.bot, sub.turns, args.concurrency, args.duration / args.windows,
+                           phases[sub.key]["load"])
+        for sub in subjects:
+            ph = phases[sub.key]
+            sub.out["new_conversations"] = new_conversations_result(ph["new"])
+            sub.out["conversations"] = conversations_result(ph["conv"], sub.turns)
+            sub.out["throughput"] = throughput_result(ph["load"], args.concurrency)
+        for sub in subjects:
+            if sub.with_actions:
+                payload, info = recommend_payload(sub.bot, sub.out["conversations"]["senders"][-1])
+                sub.out["action_server"] = {**action_server(sub.stack.config.action_url, payload, args.action_calls),
+                                            "tracker": info}
+            sub.out["rss_after_load"] = sub.rss()
     finally:
-        stack.stop()
-        print(f"{name}: stopped", flush=True)
-    return out
+        for sub in subjects:
+            if sub.bot:
+                sub.bot.close()
+            sub.stack.stop()
+        print("stopped every server", flush=True)
 
 
 # --- report ------------------------------------------------------------------------------------------------
@@ -613,8 +674,10 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run: fewer requests and 10 s of load")
     ap.add_argument("--new", type=int, help="new conversations ('hi' per new sender) (default 100, quick 20)")
     ap.add_argument("--conversations", type=int, help="20-turn conversations per assistant (default 5, quick 2)")
-    ap.add_argument("--duration", type=float, help="seconds of load for the throughput (default 30, quick 10)")
+    ap.add_argument("--duration", type=float,
+                    help="seconds of load per assistant, split into --windows (default 30, quick 10)")
     ap.add_argument("--concurrency", type=int, default=8, help="concurrent senders for the throughput")
+    ap.add_argument("--windows", type=int, default=3, help="load windows per assistant (taking turns)")
     ap.add_argument("--action-calls", type=int, help="requests to the action server (default 200, quick 50)")
     ap.add_argument("--warmup", type=int, default=1, help="unmeasured scripted conversations after start")
     ap.add_argument("--model", default=str(ROOT / "models" / "shopmate.tar.gz"))
@@ -630,7 +693,8 @@ def main(argv=None) -> int:
     args.duration = args.duration if args.duration is not None else (10.0 if quick else 30.0)
     args.action_calls = args.action_calls if args.action_calls is not None else (50 if quick else 200)
     for value, name in ((args.new, "--new"), (args.conversations, "--conversations"), (args.duration, "--duration"),
-                        (args.concurrency, "--concurrency"), (args.action_calls, "--action-calls")):
+                        (args.concurrency, "--concurrency"), (args.action_calls, "--action-calls"),
+                        (args.windows, "--windows")):
         if value <= 0:
             ap.error(f"{name} must be positive")
 
@@ -645,7 +709,7 @@ def main(argv=None) -> int:
     wall0 = time.perf_counter()
     result: dict = {"quick": quick, "cpus": os.cpu_count(), "loadavg_start": loadavg(), "targets": TARGETS,
                     "settings": {k: getattr(args, k) for k in ("new", "conversations", "duration", "concurrency",
-                                                               "action_calls", "warmup")},
+                                                               "windows", "action_calls", "warmup")},
                     "shopmate_script": [t for t, _ in SHOPMATE_TURNS],
                     "baseline_script": [t for t, _ in BASELINE_TURNS]}
     tmp = Path(tempfile.mkdtemp(prefix="bench-latency-"))
@@ -658,20 +722,22 @@ def main(argv=None) -> int:
         common = dict(shop_db_url=shop_url, recommender_dir=rec_dir, host=HOST, rasa_port=0, action_port=0,
                       web_port=None, endpoints=ROOT / "endpoints.yml", credentials=ROOT / "credentials.yml")
         shop_stack = Stack(StackConfig(var_dir=tmp / "shopmate", model=model, **common))
-        result["shopmate"] = measure("ShopMate", shop_stack, True, SHOPMATE_TURNS, args, ReturnReset(db))
         # the `rasa init` bot as generated: its own credentials.yml (stock REST channel, so none of ShopMate's
-        # channels/ code), TensorFlow's default threads, and Rasa's stock SQL tracker store so that it keeps
+        # channels/ code), the libraries' default threads, and Rasa's stock SQL tracker store so that it keeps
         # conversations as ShopMate does
         stock_endpoints = tmp / "baseline-endpoints.yml"
         stock_endpoints.write_text("tracker_store:\n  type: SQL\n  url: ${TRACKER_DB_URL}\n")
         stock = dict(common, endpoints=stock_endpoints, credentials=rasa_template() / "credentials.yml",
                      extra_env={var: "" for var in THREADS["rasa"]})
         base_stack = Stack(StackConfig(var_dir=tmp / "baseline-var", model=model_path, **stock))
-        result["baseline"] = measure("baseline", base_stack, False, BASELINE_TURNS, args, lambda: None)
         # the same bot on ShopMate's runtime: what is left of the ratio is the assistants' own work
         runtime_stack = Stack(StackConfig(var_dir=tmp / "baseline-runtime-var", model=model_path, **common))
-        result["baseline_runtime"] = measure("baseline (same runtime)", runtime_stack, False, BASELINE_TURNS, args,
-                                             lambda: None)
+        subjects = [Subject("shopmate", "ShopMate", shop_stack, True, SHOPMATE_TURNS, ReturnReset(db)),
+                    Subject("baseline", "baseline", base_stack, False, BASELINE_TURNS),
+                    Subject("baseline_runtime", "baseline (same runtime)", runtime_stack, False, BASELINE_TURNS)]
+        measure(subjects, args)
+        for sub in subjects:
+            result[sub.key] = sub.out
 
         result["loadavg_end"] = loadavg()
         result["wall_s"] = time.perf_counter() - wall0
