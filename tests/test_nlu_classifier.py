@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -56,6 +56,29 @@ def test_sentence_vector_scales_counts_and_keeps_dense_features():
     np.testing.assert_allclose(sparse_part, expected / np.linalg.norm(expected))
     np.testing.assert_allclose(dense_part, [3.0, 4.0])
     assert sentence_vector(Message(data={TEXT: "no features"})) is None
+
+
+def test_sentence_features_are_rasas_combination_in_the_same_order():
+    """Several featurizers of each kind, token-level features beside them: the sentence row is the one Rasa's own
+    combination gives (column order included), and featurizer filtering works alike."""
+    rng = np.random.default_rng(5)
+    message = Message(data={TEXT: "four words in here"})
+    for origin, width in (("regex", 3), ("counts", 6), ("chars", 4)):
+        message.add_features(Features(scipy.sparse.coo_matrix(rng.integers(0, 3, size=(4, width)).astype(float)),
+                                      FEATURE_TYPE_SEQUENCE, TEXT, origin))
+        message.add_features(Features(scipy.sparse.coo_matrix(rng.integers(0, 3, size=(1, width)).astype(float)),
+                                      FEATURE_TYPE_SENTENCE, TEXT, origin))
+    for origin, width in (("minilm", 5), ("other", 2)):
+        message.add_features(Features(rng.normal(size=(4, width)).astype(np.float32), FEATURE_TYPE_SEQUENCE, TEXT,
+                                      origin))
+        message.add_features(Features(rng.normal(size=(1, width)).astype(np.float32), FEATURE_TYPE_SENTENCE, TEXT,
+                                      origin))
+    for featurizers in (None, ["counts", "minilm"], ["chars", "regex", "other"]):
+        sparse = message.get_sparse_features(TEXT, featurizers)[1].features.toarray()
+        dense = np.asarray(message.get_dense_features(TEXT, featurizers)[1].features, dtype=np.float64)
+        counts = np.log1p(sparse)
+        expected = np.hstack([counts / np.linalg.norm(counts), dense])
+        np.testing.assert_allclose(sentence_vector(message, featurizers).toarray(), expected, rtol=1e-6)
 
 
 def test_learns_the_intents_and_ranks_them(storage):
