@@ -206,8 +206,8 @@ def test_the_cache_follows_a_replaced_event_list_and_a_bounded_history(domain):
 
 def test_each_domain_and_argument_set_is_computed_once(domain, monkeypatch):
     computed = []
-    original = rasa_speedups._original_past_states
-    monkeypatch.setattr(rasa_speedups, "_original_past_states",
+    original = rasa_speedups.continued_states
+    monkeypatch.setattr(rasa_speedups, "continued_states",
                         lambda tracker, d, *args: computed.append(d) or original(tracker, d, *args))
     tracker = replay(winding_conversation(domain)[:30], domain)
     other = Domain.from_dict(domain.as_dict())  # equal content, another object: not trusted to be the same
@@ -219,6 +219,35 @@ def test_each_domain_and_argument_set_is_computed_once(domain, monkeypatch):
     tracker.update(rasa_events.ActionExecuted("action_listen"), domain)
     tracker.past_states(domain)
     assert len(computed) == len(ARGUMENTS) + 2
+
+
+def test_states_continue_from_the_last_replay_and_restart_after_an_undo(domain, monkeypatch):
+    """An appended event replays only itself; an event that undoes others (a reverted user turn) replays all."""
+    replayed = []
+    original_update = DialogueStateTracker.update
+
+    def counting_update(self, event, domain=None):
+        if self.sender_id == "counted":
+            replayed.append(event)
+        return original_update(self, event, domain)
+
+    events = winding_conversation(domain)
+    tracker = DialogueStateTracker("counted", domain.slots)
+    for event in events[:17]:
+        tracker.update(event, domain)
+    tracker.past_states(domain)
+    monkeypatch.setattr(DialogueStateTracker, "update", counting_update)
+    tracker.events.append(events[17])  # an appended event, applied outside update(): only the replay counts
+    replayed.clear()
+    states = tracker.past_states(domain)
+    assert replayed == [events[17]]
+    assert states == rasa_speedups._original_past_states(tracker, domain)
+    for event in events[18:21]:  # ... a fallback and UserUtteranceReverted: the applied events shrink
+        tracker.events.append(event)
+    replayed.clear()
+    states = tracker.past_states(domain)
+    assert len(replayed) == len(rasa_speedups._original_applied_events(tracker))
+    assert states == rasa_speedups._original_past_states(tracker, domain)
 
 
 # --- RulePolicy: the rules that match ------------------------------------------------------------------------
